@@ -1,0 +1,140 @@
+/*
+ * auth.h - the contract of src/auth: who is calling.
+ *
+ *   seal.c      the master key: AES-256-GCM sealing of secrets at rest and of
+ *               self-contained session tokens (the only file that sees it)
+ *   creds.c     access keys: lookup by id (with a cache), the principal
+ *   password.c  console passwords (Argon2id) and Git credential hashes
+ *   sigv4.c     Signature Version 4 (see sigv4.h)
+ *   sshkey.c    SSH public keys: parsing, fingerprints, encodings
+ *
+ * auth/ knows the store's credential tables but nothing of HTTP or policies.
+ */
+#ifndef AUTH_AUTH_H
+#define AUTH_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "store/store.h"
+#include "auth/sigv4.h"
+
+/* ---- sealing ----------------------------------------------------------- */
+
+#define MASTER_KEY_LEN 32
+
+struct sealer;
+
+/* Creates a new random master key file (mode 0600); refuses to overwrite. */
+int seal_keyfile_create(const char *path, struct err *e);
+int seal_open(struct sealer **out, const char *keyfile, struct err *e);
+void seal_free(struct sealer *s);
+/* out receives nonce || ciphertext || tag; aad binds the value to its row */
+int seal(const struct sealer *s, struct buf *out, const void *pt, size_t n, const char *aad,
+	 struct err *e);
+int unseal(const struct sealer *s, struct secret *out, const void *ct, size_t n, const char *aad,
+	   struct err *e);
+
+/* ---- principals -------------------------------------------------------- */
+
+enum principal_kind {
+	PRINCIPAL_ROOT,
+	PRINCIPAL_USER,
+	PRINCIPAL_ASSUMED_ROLE,
+	PRINCIPAL_FEDERATED_USER,
+};
+
+/* Who made a request: everything authorization and auditing need. */
+struct principal {
+	enum principal_kind kind;
+	char account[13];        /* 12 digits */
+	char arn[600];           /* arn:aws:iam::ACCOUNT:user/PATH/NAME, ...:root */
+	char principal_id[160];  /* AIDA... for users, the account id for root */
+	char user_id[32];        /* users.id (AIDA...), "" for root */
+	char name[129];          /* user name, "" for root */
+	char path[520];          /* user path */
+	char access_key_id[32];  /* the key that signed the request, "" if none */
+	bool temporary;          /* signed with session credentials */
+	bool mfa;                /* the session was created with MFA */
+	int64_t token_issued;    /* session: when it was issued */
+	int64_t mfa_time;        /* session: when MFA was presented */
+	int64_t expires;         /* session: when it ends */
+};
+
+/* ---- access keys --------------------------------------------------------- */
+
+struct cred_cache;
+
+struct cred_cache *cred_cache_new(size_t max_entries);
+void cred_cache_free(struct cred_cache *c);
+
+/*
+ * Finds an active long-term access key (AKIA...) and its owner.  secret
+ * receives the unsealed secret access key.  CC_EAUTH with
+ * InvalidClientTokenId for unknown, inactive or orphaned keys.  Uses the
+ * cache, which trusts entries only while the store generation is unchanged.
+ */
+int creds_lookup(struct principal *out, struct secret *secret, struct store *st,
+		 const struct sealer *sl, struct cred_cache *cache, const char *key_id,
+		 struct err *e);
+/* Loads a principal for an IAM user id, or the root user when user_id is NULL. */
+int creds_principal_load(struct principal *out, struct store_tx *tx, const char *account,
+			 const char *user_id, struct err *e);
+void principal_root(struct principal *out, const char *account);
+
+/* Records the key's last use (best effort, at most once a minute per key). */
+void creds_touch(struct store *st, struct cred_cache *cache, const char *key_id,
+		 const char *service, const char *region, int64_t now);
+
+/* ---- session tokens ------------------------------------------------------ */
+
+/*
+ * A session token is self-contained: the temporary credentials and the
+ * session's principal sealed under a key derived from the master key, so any
+ * server holding that key can verify it without asking the store.
+ */
+struct session {
+	struct principal who;  /* who.access_key_id is the ASIA... id */
+	char secret[64];       /* the temporary secret access key */
+	char source_key[32];   /* the long-term key the session came from */
+};
+
+int session_token_make(struct buf *out, const struct sealer *sl, const struct session *s,
+		       struct err *e);
+/* CC_EAUTH: InvalidClientTokenId for a bad token, ExpiredToken for an old one */
+int session_token_open(struct session *out, const struct sealer *sl, const char *token,
+		       size_t len, int64_t now, struct err *e);
+void session_wipe(struct session *s);
+
+/* ---- passwords -------------------------------------------------------------- */
+
+/* Argon2id, encoded form ($argon2id$v=19$m=...) into out */
+int password_hash(char *out, size_t outsz, const char *password, struct err *e);
+bool password_verify(const char *encoded, const char *password);
+/* Git credential passwords: SHA-256(salt || password) */
+void gitpw_hash(unsigned char out[32], const unsigned char *salt, size_t saltlen,
+		const char *password);
+
+/* ---- ssh public keys (sshkey.c) ------------------------------------------------ */
+
+#define SSHKEY_TEXT_MAX 16384 /* bytes, as IAM's SSHPublicKeyBody */
+
+/*
+ * Parses a public key in the OpenSSH one-line form ("ssh-ed25519 AAAA...
+ * comment") or PEM ("BEGIN PUBLIC KEY", "BEGIN RSA PUBLIC KEY") into its SSH
+ * wire blob (string type, then the key's fields) and its type ("ssh-rsa",
+ * "ssh-ed25519").  Only ssh-rsa of 2048 bits or more and ssh-ed25519 are
+ * accepted.  CC_EINVAL with InvalidPublicKey for a malformed or weak key,
+ * UnrecognizedPublicKeyEncoding for anything else.
+ */
+int sshkey_parse(struct buf *blob_out, char *type_out, size_t type_sz, const char *text,
+		 size_t len, struct err *e);
+/* MD5 of the blob as colon-separated lower-case hex (ssh-keygen -E md5) */
+void sshkey_fingerprint_md5(char out[48], const void *blob, size_t n);
+/* "ssh-rsa AAAA..." (no comment) */
+int sshkey_to_openssh(struct buf *out, const void *blob, size_t n, struct err *e);
+/* "-----BEGIN PUBLIC KEY-----..." (SubjectPublicKeyInfo, no final newline) */
+int sshkey_to_pem(struct buf *out, const void *blob, size_t n, struct err *e);
+
+#endif

@@ -1,0 +1,387 @@
+/*
+ * authz.c - authorization for every call: gather the caller's policies,
+ * build the request context (the aws:* condition keys), ask the policy
+ * engine, and word a refusal as AWS does.
+ *
+ * A user's compiled policies (inline and managed, its groups', its
+ * permissions boundary) and tags are cached per user and trusted while the
+ * store's IAM generation is unchanged; any IAM write moves the generation on.
+ * Entries are reference-counted so a request can use one without the lock.
+ */
+#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws.h"
+
+#define AUTHZ_SLOTS 512
+#define MAX_KEYS 64
+#define MAX_TAGS 50
+
+struct authz_entry {
+	atomic_int refs;
+	char user_id[32];
+	uint64_t generation;
+	struct policy **pols; /* identity policies */
+	size_t npols;
+	struct policy *boundary;
+	char **tag_keys;      /* "aws:PrincipalTag/<key>" */
+	char **tag_values;
+	size_t ntags;
+};
+
+struct authz_cache {
+	pthread_mutex_t lock;
+	struct authz_entry *slot[AUTHZ_SLOTS];
+};
+
+static void entry_put(struct authz_entry *en)
+{
+	size_t i;
+
+	if (en == NULL || atomic_fetch_sub(&en->refs, 1) != 1)
+		return;
+	for (i = 0; i < en->npols; i++)
+		policy_free(en->pols[i]);
+	free(en->pols);
+	policy_free(en->boundary);
+	for (i = 0; i < en->ntags; i++) {
+		free(en->tag_keys[i]);
+		free(en->tag_values[i]);
+	}
+	free(en->tag_keys);
+	free(en->tag_values);
+	free(en);
+}
+
+struct authz_cache *authz_cache_new(void)
+{
+	struct authz_cache *c = calloc(1, sizeof(*c));
+
+	if (c)
+		pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void authz_cache_free(struct authz_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < AUTHZ_SLOTS; i++)
+		entry_put(c->slot[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static size_t slot_of(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h % AUTHZ_SLOTS);
+}
+
+static int add_policy(struct authz_entry *en, const char *doc, struct err *e)
+{
+	struct policy *p = NULL, **np;
+	struct err pe = ERR_INIT;
+
+	if (policy_parse(&p, doc, strlen(doc), POLICY_IDENTITY, 0, &pe) < 0) {
+		/* stored documents were validated when written; skip, but say so */
+		log_warnx("authz: stored policy does not parse: %s", pe.msg);
+		return 0;
+	}
+	np = realloc(en->pols, (en->npols + 1) * sizeof(*np));
+	if (np == NULL) {
+		policy_free(p);
+		return err_oom(e);
+	}
+	en->pols = np;
+	en->pols[en->npols++] = p;
+	return 0;
+}
+
+/* Every identity policy of a user: its own and its groups', inline and managed. */
+static const char *const user_policy_sql =
+	"SELECT document FROM inline_policies WHERE kind = 'user' AND entity_id = $1"
+	" UNION ALL"
+	" SELECT v.document FROM attachments a JOIN policies p ON p.id = a.policy_id"
+	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+	"  WHERE a.kind = 'user' AND a.entity_id = $1"
+	" UNION ALL"
+	" SELECT i.document FROM group_members m JOIN inline_policies i"
+	"  ON i.kind = 'group' AND i.entity_id = m.group_id WHERE m.user_id = $1"
+	" UNION ALL"
+	" SELECT v.document FROM group_members m JOIN attachments a"
+	"  ON a.kind = 'group' AND a.entity_id = m.group_id"
+	"  JOIN policies p ON p.id = a.policy_id"
+	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+	"  WHERE m.user_id = $1";
+
+static int load_user(struct authz_entry *en, struct store *st, const char *user_id,
+		     struct err *e)
+{
+	struct store_tx *tx = NULL;
+	struct store_stmt *q = NULL;
+	int rc;
+
+	if ((rc = store_begin(&tx, st, false, e)) < 0)
+		return rc;
+	if ((rc = store_query(&q, tx, e, user_policy_sql, "s", user_id)) < 0)
+		goto out;
+	while ((rc = store_step(q, e)) == 1)
+		if ((rc = add_policy(en, store_col_text(q, 0), e)) < 0)
+			goto out;
+	if (rc < 0)
+		goto out;
+	store_stmt_free(q);
+	q = NULL;
+
+	rc = store_query(&q, tx, e,
+			 "SELECT v.document FROM users u JOIN policies p ON p.arn = u.boundary_arn"
+			 " JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+			 " WHERE u.id = $1",
+			 "s", user_id);
+	if (rc < 0)
+		goto out;
+	if ((rc = store_step(q, e)) == 1) {
+		const char *doc = store_col_text(q, 0);
+		struct err pe = ERR_INIT;
+
+		if (policy_parse(&en->boundary, doc, strlen(doc), POLICY_BOUNDARY, 0, &pe) < 0)
+			log_warnx("authz: stored boundary does not parse: %s", pe.msg);
+	}
+	if (rc < 0)
+		goto out;
+	store_stmt_free(q);
+	q = NULL;
+
+	rc = store_query(&q, tx, e, "SELECT key, value FROM user_tags WHERE user_id = $1"
+				    " ORDER BY seq", "s", user_id);
+	if (rc < 0)
+		goto out;
+	en->tag_keys = calloc(MAX_TAGS, sizeof(char *));
+	en->tag_values = calloc(MAX_TAGS, sizeof(char *));
+	if (en->tag_keys == NULL || en->tag_values == NULL) {
+		rc = err_oom(e);
+		goto out;
+	}
+	while (en->ntags < MAX_TAGS && (rc = store_step(q, e)) == 1) {
+		struct buf k = BUF_INIT(0);
+
+		buf_printf(&k, "aws:PrincipalTag/%s", store_col_text(q, 0));
+		en->tag_keys[en->ntags] = buf_detach(&k);
+		en->tag_values[en->ntags] = strdup(store_col_text(q, 1));
+		if (en->tag_keys[en->ntags] == NULL || en->tag_values[en->ntags] == NULL) {
+			free(en->tag_keys[en->ntags]);
+			free(en->tag_values[en->ntags]);
+			rc = err_oom(e);
+			goto out;
+		}
+		en->ntags++;
+	}
+	rc = rc < 0 ? rc : 0;
+out:
+	store_stmt_free(q);
+	store_rollback(tx);
+	return rc;
+}
+
+static int entry_get(struct authz_entry **out, struct authz_cache *c, struct store *st,
+		     const char *user_id, struct err *e)
+{
+	uint64_t gen = store_generation(st);
+	size_t s = slot_of(user_id);
+	struct authz_entry *en, *old;
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	en = c->slot[s];
+	if (en && en->generation == gen && strcmp(en->user_id, user_id) == 0) {
+		atomic_fetch_add(&en->refs, 1);
+		pthread_mutex_unlock(&c->lock);
+		*out = en;
+		return 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+
+	en = calloc(1, sizeof(*en));
+	if (en == NULL)
+		return err_oom(e);
+	atomic_init(&en->refs, 1);
+	snprintf(en->user_id, sizeof(en->user_id), "%s", user_id);
+	en->generation = gen;
+	if ((rc = load_user(en, st, user_id, e)) < 0) {
+		entry_put(en);
+		return rc;
+	}
+	pthread_mutex_lock(&c->lock);
+	old = c->slot[s];
+	atomic_fetch_add(&en->refs, 1); /* the cache's reference */
+	c->slot[s] = en;
+	pthread_mutex_unlock(&c->lock);
+	entry_put(old);
+	*out = en;
+	return 0;
+}
+
+struct keyset {
+	struct policy_key k[MAX_KEYS];
+	const char *vals[MAX_KEYS]; /* single values */
+	size_t n;
+};
+
+static void key_add(struct keyset *ks, const char *name, const char *value)
+{
+	if (ks->n == MAX_KEYS || value == NULL)
+		return;
+	ks->vals[ks->n] = value;
+	ks->k[ks->n].name = name;
+	ks->k[ks->n].values.v = &ks->vals[ks->n];
+	ks->k[ks->n].values.n = 1;
+	ks->n++;
+}
+
+/* aws:RequestTag/KEY and aws:TagKeys from the input's Tags / TagKeys members. */
+static void request_tag_keys(struct keyset *ks, struct aws_call *c, const char **tagkeys,
+			     size_t *ntagkeys)
+{
+	json_t *tags = c->in ? json_object_get(c->in, "Tags") : NULL;
+	json_t *keys = c->in ? json_object_get(c->in, "TagKeys") : NULL;
+	size_t i, n = 0;
+
+	if (json_is_array(tags)) {
+		for (i = 0; i < json_array_size(tags) && n < MAX_TAGS; i++) {
+			json_t *t = json_array_get(tags, i);
+			const char *k = json_string_value(json_object_get(t, "Key"));
+			const char *v = json_string_value(json_object_get(t, "Value"));
+
+			if (k == NULL)
+				continue;
+			key_add(ks, arena_printf(c->ar, "aws:RequestTag/%s", k), v ? v : "");
+			tagkeys[n++] = k;
+		}
+	} else if (json_is_object(tags)) { /* CodeCommit's tags map */
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(tags, k, v) {
+			if (n == MAX_TAGS)
+				break;
+			key_add(ks, arena_printf(c->ar, "aws:RequestTag/%s", k),
+				json_string_value(v) ? json_string_value(v) : "");
+			tagkeys[n++] = k;
+		}
+	}
+	if (json_is_array(keys))
+		for (i = 0; i < json_array_size(keys) && n < MAX_TAGS; i++)
+			if (json_string_value(json_array_get(keys, i)))
+				tagkeys[n++] = json_string_value(json_array_get(keys, i));
+	*ntagkeys = n;
+}
+
+static const char *principal_type(const struct principal *p)
+{
+	switch (p->kind) {
+	case PRINCIPAL_ROOT: return "Account";
+	case PRINCIPAL_USER: return "User";
+	case PRINCIPAL_ASSUMED_ROLE: return "AssumedRole";
+	case PRINCIPAL_FEDERATED_USER: return "FederatedUser";
+	}
+	return "User";
+}
+
+static int denied(struct aws_call *c, const char *action, const char *resource,
+		  enum policy_decision d, struct err *e)
+{
+	const char *why = d == POLICY_EXPLICIT_DENY
+		? "with an explicit deny in an identity-based policy"
+		: "because no identity-based policy allows the";
+
+	if (d == POLICY_EXPLICIT_DENY)
+		return err_set(e, CC_EDENIED, NULL,
+			       "User: %s is not authorized to perform: %s on resource: %s %s",
+			       c->caller->arn, action, resource, why);
+	return err_set(e, CC_EDENIED, NULL,
+		       "User: %s is not authorized to perform: %s on resource: %s %s %s action",
+		       c->caller->arn, action, resource, why, action);
+}
+
+int aws_authorize(struct aws_call *c, const char *action, const char *resource,
+		  const struct policy_key *extra, size_t nextra, struct err *e)
+{
+	const struct principal *p = c->caller;
+	struct authz_entry *en = NULL;
+	struct keyset ks = {.n = 0};
+	const char *tagkeys[MAX_TAGS];
+	size_t ntagkeys = 0, i;
+	char now_iso[32], epoch[24], mfa_age[24], issued[32];
+	struct policy_set set = {0};
+	struct policy_ctx ctx = {0};
+	enum policy_decision d;
+	int rc;
+
+	/* the root user may do anything in its own account */
+	if (p->kind == PRINCIPAL_ROOT)
+		return 0;
+	if (p->kind != PRINCIPAL_USER)
+		return denied(c, action, resource, POLICY_IMPLICIT_DENY, e);
+	if ((rc = entry_get(&en, c->env->authz, c->env->store, p->user_id, e)) < 0)
+		return rc;
+
+	time_iso8601(now_iso, sizeof(now_iso), c->now);
+	snprintf(epoch, sizeof(epoch), "%lld", (long long)c->now);
+	key_add(&ks, "aws:username", p->name);
+	key_add(&ks, "aws:userid", p->principal_id);
+	key_add(&ks, "aws:PrincipalArn", p->arn);
+	key_add(&ks, "aws:PrincipalAccount", p->account);
+	key_add(&ks, "aws:PrincipalType", principal_type(p));
+	key_add(&ks, "aws:SourceIp", c->source_ip);
+	key_add(&ks, "aws:CurrentTime", now_iso);
+	key_add(&ks, "aws:EpochTime", epoch);
+	key_add(&ks, "aws:SecureTransport", c->secure ? "true" : "false");
+	key_add(&ks, "aws:RequestedRegion", c->env->region);
+	if (c->user_agent)
+		key_add(&ks, "aws:UserAgent", c->user_agent);
+	if (p->temporary) {
+		key_add(&ks, "aws:MultiFactorAuthPresent", p->mfa ? "true" : "false");
+		time_iso8601(issued, sizeof(issued), p->token_issued);
+		key_add(&ks, "aws:TokenIssueTime", issued);
+		if (p->mfa) {
+			snprintf(mfa_age, sizeof(mfa_age), "%lld",
+				 (long long)(c->now - p->mfa_time));
+			key_add(&ks, "aws:MultiFactorAuthAge", mfa_age);
+		}
+	}
+	for (i = 0; i < en->ntags; i++)
+		key_add(&ks, en->tag_keys[i], en->tag_values[i]);
+	request_tag_keys(&ks, c, tagkeys, &ntagkeys);
+	if (ntagkeys > 0 && ks.n < MAX_KEYS) {
+		ks.k[ks.n].name = "aws:TagKeys";
+		ks.k[ks.n].values.v = tagkeys;
+		ks.k[ks.n].values.n = ntagkeys;
+		ks.n++;
+	}
+	for (i = 0; i < nextra && ks.n < MAX_KEYS; i++)
+		ks.k[ks.n++] = extra[i];
+
+	set.identity = (const struct policy *const *)en->pols;
+	set.n_identity = en->npols;
+	set.boundary = en->boundary;
+	ctx.action = action;
+	ctx.resource = resource;
+	ctx.principal_arn = p->arn;
+	ctx.principal_account = p->account;
+	ctx.keys = ks.k;
+	ctx.nkeys = ks.n;
+	d = policy_eval(&set, &ctx, NULL);
+	entry_put(en);
+	if (d == POLICY_ALLOW)
+		return 0;
+	return denied(c, action, resource, d, e);
+}

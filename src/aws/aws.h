@@ -1,0 +1,146 @@
+/*
+ * aws.h - the contract of src/aws: the AWS API request path shared by every
+ * service.  A service (iam/, sts/, codecommit/) hands in one table of
+ * operations; aws_dispatch() does, in a fixed order, what is the same for all
+ * of them: find the protocol and the operation, authenticate (SigV4),
+ * decode and validate the input from the botocore model, build the resource
+ * and the request context, authorize with the policy engine, run the handler
+ * inside one store transaction, and encode the answer or the error in the
+ * protocol's own shape.  Handlers never check permissions themselves.
+ */
+#ifndef AWS_AWS_H
+#define AWS_AWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/core.h"
+#include "store/store.h"
+#include "auth/auth.h"
+#include "policy/policy.h"
+#include "aws/model.h"
+
+struct authz_cache;
+struct aws_call;
+
+/* ---- the server-wide environment every handler sees ----------------------- */
+
+struct aws_optable;
+
+struct env {
+	struct store *store;
+	struct sealer *sealer;
+	struct sigv4_key_cache *keys;
+	struct cred_cache *creds;
+	struct authz_cache *authz;
+	const char *region;      /* "us-east-1" */
+	const char *public_url;  /* "http://127.0.0.1:8080", for clone URLs */
+	const char *data_dir;
+	const struct aws_optable *const *tables; /* NULL-terminated */
+	size_t max_body;         /* bytes */
+};
+
+/* ---- operation tables -------------------------------------------------------- */
+
+enum {
+	OP_WRITE = 1 << 0,   /* opens a write transaction */
+	OP_NO_AUTH = 1 << 1, /* callable unsigned (STS web identity only) */
+	OP_NO_AUTHZ = 1 << 2 /* any authenticated caller (GetCallerIdentity) */
+};
+
+typedef int (*aws_handler_fn)(struct aws_call *c, struct err *e);
+/* Builds the resource ARN the operation acts on into *out (arena memory). */
+typedef int (*aws_resource_fn)(struct aws_call *c, const char **out, struct err *e);
+
+struct aws_oprow {
+	const char *name;          /* "CreateUser": sorted by name within a table */
+	aws_handler_fn handler;
+	const char *action;        /* "iam:CreateUser" */
+	aws_resource_fn resource;  /* NULL: "*" */
+	unsigned flags;            /* OP_* */
+};
+
+struct aws_optable {
+	const char *service;       /* model name: "iam", "sts", "codecommit" */
+	const struct aws_oprow *rows;
+	size_t nrows;
+};
+
+/* ---- one call --------------------------------------------------------------- */
+
+struct aws_call {
+	const struct env *env;
+	struct store_tx *tx;           /* open for the handler (and resource builders) */
+	struct arena *ar;              /* request lifetime */
+	const struct principal *caller;
+	const struct aws_service *svc;
+	const struct aws_op *op;
+	const struct aws_oprow *row;
+	json_t *in;                    /* decoded input, botocore member names */
+	json_t *out;                   /* the handler's result, or NULL for none */
+	const char *request_id;
+	const char *source_ip;
+	const char *user_agent;
+	bool secure;                   /* arrived over TLS */
+	int64_t now;
+	const struct sigv4_auth *sig;  /* how it was signed, NULL if unsigned */
+	const struct session *session; /* temporary credentials, or NULL */
+};
+
+/* ---- what the HTTP layer hands in and gets back -------------------------------- */
+
+struct api_req {
+	const char *method;
+	const char *raw_path;   /* still percent-encoded */
+	const char *raw_query;  /* without '?', "" if none */
+	const struct sigv4_header *headers;
+	size_t nheaders;
+	const char *body;
+	size_t body_len;
+	const char *source_ip;
+	bool secure;
+};
+
+struct api_resp {
+	int status;
+	const char *content_type; /* a literal */
+	struct buf body;
+	char request_id[37];
+};
+
+/* Handles one AWS API request.  Never fails: errors become error responses. */
+void aws_dispatch(const struct env *env, const struct api_req *req, struct api_resp *resp);
+const char *api_req_header(const struct api_req *req, const char *name);
+
+/* ---- errors: aws/errors.c ------------------------------------------------------ */
+
+/* The code and HTTP status an error gets in a service's protocol. */
+void aws_error_map(const struct err *e, const struct aws_service *svc, const char **code,
+		   int *http);
+
+/* ---- authorization: aws/authz.c ------------------------------------------------- */
+
+struct authz_cache *authz_cache_new(void);
+void authz_cache_free(struct authz_cache *c);
+/*
+ * Decides whether the call's principal may perform action on resource.
+ * Extra condition keys (codecommit:References, aws:RequestTag/...) may be
+ * passed.  CC_EDENIED with AWS's AccessDenied message when not.
+ */
+int aws_authorize(struct aws_call *c, const char *action, const char *resource,
+		  const struct policy_key *extra, size_t nextra, struct err *e);
+
+/* ---- helpers for handlers ------------------------------------------------------- */
+
+const char *aws_in_str(const struct aws_call *c, const char *member); /* NULL if absent */
+bool aws_in_has(const struct aws_call *c, const char *member);
+int64_t aws_in_int(const struct aws_call *c, const char *member, int64_t dflt);
+bool aws_in_bool(const struct aws_call *c, const char *member, bool dflt);
+/* The calling IAM user's name, or NULL for root and sessions. */
+const char *aws_caller_user(const struct aws_call *c);
+/* A timestamp member for the output (epoch seconds). */
+json_t *aws_time(int64_t t);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * listen.c - the HTTP listener.  libmicrohttpd runs an epoll thread pool;
+ * each request's raw URI is captured before MHD decodes it (SigV4 signs the
+ * bytes as sent), the body is gathered up to a limit, and the finished
+ * request goes to route().  Nothing here knows AWS or Git.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http.h"
+
+#define MAX_HEADERS 100
+
+struct http_server {
+	struct MHD_Daemon *d;
+	const struct env *env;
+	struct http_config cfg;
+	unsigned port;
+};
+
+/* One request in flight: created by the URI callback, freed on completion. */
+struct conn_req {
+	char *uri;            /* as received, still percent-encoded */
+	struct buf body;
+	bool too_large;
+	bool started;
+};
+
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *s = cls;
+	struct conn_req *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->uri = strdup(uri ? uri : "/");
+	r->body.max = s->cfg.max_body;
+	return r;
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct conn_req *r = *con_cls;
+
+	if (r == NULL)
+		return;
+	free(r->uri);
+	buf_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+struct hdr_collect {
+	struct sigv4_header h[MAX_HEADERS];
+	size_t n;
+	bool overflow;
+};
+
+static enum MHD_Result hdr_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+			      const char *value)
+{
+	struct hdr_collect *hc = cls;
+
+	if (hc->n == MAX_HEADERS) {
+		hc->overflow = true;
+		return MHD_NO;
+	}
+	hc->h[hc->n].name = key;
+	hc->h[hc->n].value = value ? value : "";
+	hc->n++;
+	return MHD_YES;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, int status, const char *ctype,
+				 struct buf *body, const char *request_id)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len = body->len;
+	char *p = buf_detach(body);
+
+	if (p == NULL) {
+		p = strdup("");
+		len = 0;
+	}
+	resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	if (request_id && *request_id)
+		MHD_add_response_header(resp, "x-amzn-RequestId", request_id);
+	ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *text)
+{
+	struct buf b = BUF_INIT(0);
+
+	buf_puts(&b, text);
+	return send_resp(conn, status, "text/plain; charset=utf-8", &b, NULL);
+}
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	snprintf(out, outsz, "0.0.0.0");
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ci->client_addr;
+
+		inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outsz);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ci->client_addr;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)outsz);
+	}
+}
+
+static enum MHD_Result route(struct http_server *s, struct MHD_Connection *conn,
+			     const char *method, struct conn_req *r)
+{
+	struct api_resp resp = {0, "text/plain", BUF_INIT(0), {0}};
+	struct hdr_collect hc = {.n = 0};
+	struct api_req req;
+	char ip[INET6_ADDRSTRLEN + 1];
+	char *path = r->uri, *q = strchr(r->uri, '?');
+	enum MHD_Result ret;
+
+	if (q)
+		*q++ = '\0';
+	if (strcmp(path, "/health") == 0 && (strcmp(method, "GET") == 0 ||
+					     strcmp(method, "HEAD") == 0))
+		return send_text(conn, 200, "ok\n");
+	if (strncmp(path, "/v1/repos/", 10) == 0)
+		return send_text(conn, 501,
+				 "Git over HTTP is not built yet in this version of commitd.\n");
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, hdr_cb, &hc);
+	if (hc.overflow)
+		return send_text(conn, 431, "too many request headers\n");
+	client_ip(conn, ip, sizeof(ip));
+	req.method = method;
+	req.raw_path = path;
+	req.raw_query = q ? q : "";
+	req.headers = hc.h;
+	req.nheaders = hc.n;
+	req.body = r->body.ptr ? r->body.ptr : "";
+	req.body_len = r->body.len;
+	req.source_ip = ip;
+	req.secure = false;
+	aws_dispatch(s->env, &req, &resp);
+	ret = send_resp(conn, resp.status, resp.content_type, &resp.body, resp.request_id);
+	buf_release(&resp.body);
+	return ret;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+				 const char *method, const char *version,
+				 const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct conn_req *r = *con_cls;
+
+	if (r == NULL || r->uri == NULL)
+		return MHD_NO; /* out of memory: drop the connection */
+	if (!r->started) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     "Content-Length");
+		uint64_t n;
+
+		r->started = true;
+		if (cl && (parse_u64(cl, strlen(cl), 0, UINT64_MAX, &n) < 0 ||
+			   n > s->cfg.max_body))
+			return send_text(conn, 413, "request body too large\n");
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!r->too_large && buf_add(&r->body, upload_data, *upload_data_size) < 0)
+			r->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large)
+		return send_text(conn, 413, "request body too large\n");
+	return route(s, conn, method, r);
+}
+
+int http_parse_addr(struct sockaddr_storage *out, socklen_t *outlen, const char *spec,
+		    struct err *e)
+{
+	const char *colon = strrchr(spec, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	uint64_t port;
+	size_t hl;
+
+	memset(out, 0, sizeof(*out));
+	if (colon == NULL || parse_u64(colon + 1, strlen(colon + 1), 0, 65535, &port) < 0)
+		return err_set(e, CC_EINVAL, NULL, "'%s' is not HOST:PORT", spec);
+	hl = (size_t)(colon - spec);
+	if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']') {
+		spec++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return err_set(e, CC_EINVAL, NULL, "'%s' is not HOST:PORT", spec);
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return err_set(e, CC_EINVAL, NULL, "'%s' is not an IPv6 address", host);
+		*outlen = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)out;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return err_set(e, CC_EINVAL, NULL, "'%s' is not an IPv4 address", host);
+		*outlen = sizeof(*a);
+	}
+	return 0;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
+int http_start(struct http_server **out, const struct http_config *cfg, const struct env *env,
+	       struct err *e)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	struct http_server *s;
+	unsigned threads = cfg->threads;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_USE_ITC;
+	const union MHD_DaemonInfo *di;
+
+	if (http_parse_addr(&addr, &alen, cfg->listen, e) < 0)
+		return CC_EINVAL;
+	if (addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 ? (unsigned)n : 2;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return err_oom(e);
+	s->env = env;
+	s->cfg = *cfg;
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				MHD_OPTION_THREAD_POOL_SIZE, threads,
+				MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
+				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+				MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout ? cfg->conn_timeout : 60,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_END);
+	if (s->d == NULL) {
+		free(s);
+		return err_set(e, CC_ERROR, NULL, "cannot listen on '%s' (in use?)", cfg->listen);
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	*out = s;
+	return 0;
+}
+
+unsigned http_port(const struct http_server *s) { return s->port; }
+
+void http_stop(struct http_server *s, unsigned grace)
+{
+	unsigned waited = 0;
+
+	if (s == NULL)
+		return;
+	MHD_quiesce_daemon(s->d);
+	while (waited < grace * 10) {
+		const union MHD_DaemonInfo *di =
+			MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (di == NULL || di->num_connections == 0)
+			break;
+		usleep(100000);
+		waited++;
+	}
+	MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,402 @@
+/*
+ * entity.c - what the IAM handlers share: finding users, groups and
+ * policies by name in the caller's account, their JSON forms, the checks
+ * the botocore model cannot express (paths, tag sets), Marker/MaxItems
+ * pagination, and the resource builders the operation table names.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "iam_int.h"
+
+char *iam_arn(struct aws_call *c, const char *kind, const char *path, const char *name)
+{
+	return arena_printf(c->ar, "arn:aws:iam::%s:%s%s%s", c->caller->account, kind,
+			    path ? path : "/", name);
+}
+
+int iam_new_id(char *out, size_t outsz, const char *prefix, struct err *e)
+{
+	/* ids are 21 characters, access key ids 20, as AWS's */
+	size_t n = strcmp(prefix, "AKIA") == 0 || strcmp(prefix, "ASIA") == 0 ||
+			   strcmp(prefix, "APKA") == 0 ? 16 : 17;
+
+	if (id_new(out, outsz, prefix, n) < 0)
+		return err_set(e, CC_ERROR, NULL, "cannot make an id");
+	return 0;
+}
+
+/* ---- lookups ----------------------------------------------------------------- */
+
+static int user_row(struct iam_user *out, struct aws_call *c, struct store_stmt *q,
+		    const char *what, struct err *e)
+{
+	int rc = store_step(q, e);
+
+	if (rc == 0)
+		rc = err_set(e, CC_ENOTFOUND, "NoSuchEntity", "The user with name %s cannot be found.",
+			     what);
+	if (rc < 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", store_col_text(q, 0));
+	snprintf(out->name, sizeof(out->name), "%s", store_col_text(q, 1));
+	snprintf(out->path, sizeof(out->path), "%s", store_col_text(q, 2));
+	out->created = store_col_int(q, 3);
+	out->password_last_used = store_col_int(q, 4);
+	snprintf(out->boundary, sizeof(out->boundary), "%s", store_col_text(q, 5));
+	snprintf(out->arn, sizeof(out->arn), "arn:aws:iam::%s:user%s%s", c->caller->account,
+		 out->path, out->name);
+	return 0;
+}
+
+int iam_user_find(struct iam_user *out, struct aws_call *c, const char *name, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_query(&q, c->tx, e,
+			 "SELECT id, name, path, created, password_last_used, boundary_arn FROM users"
+			 " WHERE account = $1 AND name = $2 COLLATE NOCASE",
+			 "ss", c->caller->account, name);
+	if (rc == 0)
+		rc = user_row(out, c, q, name, e);
+	store_stmt_free(q);
+	return rc;
+}
+
+int iam_user_by_id(struct iam_user *out, struct aws_call *c, const char *id, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_query(&q, c->tx, e,
+			 "SELECT id, name, path, created, password_last_used, boundary_arn FROM users"
+			 " WHERE account = $1 AND id = $2",
+			 "ss", c->caller->account, id);
+	if (rc == 0)
+		rc = user_row(out, c, q, id, e);
+	store_stmt_free(q);
+	return rc;
+}
+
+int iam_target_user(struct iam_user **out, struct iam_user *storage, struct aws_call *c,
+		    struct err *e)
+{
+	const char *name = aws_in_str(c, "UserName");
+	int rc;
+
+	*out = NULL;
+	if (name == NULL) {
+		if (c->caller->kind == PRINCIPAL_ROOT)
+			return 0;
+		if (c->caller->kind != PRINCIPAL_USER)
+			return err_set(e, CC_EINVAL, "ValidationError",
+				       "Must specify userName when calling with non-User credentials");
+		rc = iam_user_by_id(storage, c, c->caller->user_id, e);
+	} else {
+		rc = iam_user_find(storage, c, name, e);
+	}
+	if (rc == 0)
+		*out = storage;
+	return rc;
+}
+
+int iam_group_find(struct iam_group *out, struct aws_call *c, const char *name, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_query(&q, c->tx, e,
+			 "SELECT id, name, path, created FROM groups"
+			 " WHERE account = $1 AND name = $2 COLLATE NOCASE",
+			 "ss", c->caller->account, name);
+	if (rc < 0)
+		return rc;
+	rc = store_step(q, e);
+	if (rc == 0)
+		rc = err_set(e, CC_ENOTFOUND, "NoSuchEntity",
+			     "The group with name %s cannot be found.", name);
+	if (rc == 1) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->id, sizeof(out->id), "%s", store_col_text(q, 0));
+		snprintf(out->name, sizeof(out->name), "%s", store_col_text(q, 1));
+		snprintf(out->path, sizeof(out->path), "%s", store_col_text(q, 2));
+		out->created = store_col_int(q, 3);
+		snprintf(out->arn, sizeof(out->arn), "arn:aws:iam::%s:group%s%s",
+			 c->caller->account, out->path, out->name);
+		rc = 0;
+	}
+	store_stmt_free(q);
+	return rc;
+}
+
+int iam_policy_find(struct iam_policy *out, struct aws_call *c, const char *arn, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_query(&q, c->tx, e,
+			 "SELECT p.id, p.name, p.path, p.arn, p.account, p.description,"
+			 " p.default_version, p.created, p.updated,"
+			 " (SELECT count(*) FROM attachments a WHERE a.policy_id = p.id"
+			 "  AND a.account = $2)"
+			 " FROM policies p WHERE p.arn = $1 AND p.account IN ($2, 'aws')",
+			 "ss", arn, c->caller->account);
+	if (rc < 0)
+		return rc;
+	rc = store_step(q, e);
+	if (rc == 0)
+		rc = err_set(e, CC_ENOTFOUND, "NoSuchEntity",
+			     "Policy %s does not exist or is not attachable.", arn);
+	if (rc == 1) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->id, sizeof(out->id), "%s", store_col_text(q, 0));
+		snprintf(out->name, sizeof(out->name), "%s", store_col_text(q, 1));
+		snprintf(out->path, sizeof(out->path), "%s", store_col_text(q, 2));
+		snprintf(out->arn, sizeof(out->arn), "%s", store_col_text(q, 3));
+		snprintf(out->account, sizeof(out->account), "%s", store_col_text(q, 4));
+		snprintf(out->description, sizeof(out->description), "%s", store_col_text(q, 5));
+		snprintf(out->default_version, sizeof(out->default_version), "%s",
+			 store_col_text(q, 6));
+		out->created = store_col_int(q, 7);
+		out->updated = store_col_int(q, 8);
+		out->attachments = store_col_int(q, 9);
+		rc = 0;
+	}
+	store_stmt_free(q);
+	return rc;
+}
+
+/* ---- JSON forms --------------------------------------------------------------- */
+
+static json_t *tags_json(struct aws_call *c, const char *sql, const char *id)
+{
+	struct store_stmt *q = NULL;
+	struct err e = ERR_INIT;
+	json_t *a = json_array();
+
+	if (store_query(&q, c->tx, &e, sql, "s", id) < 0)
+		return a;
+	while (store_step(q, &e) == 1)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "Key", store_col_text(q, 0),
+						   "Value", store_col_text(q, 1)));
+	store_stmt_free(q);
+	return a;
+}
+
+json_t *iam_user_json(struct aws_call *c, const struct iam_user *u, bool with_tags)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "Path", u->path, "UserName", u->name,
+			      "UserId", u->id, "Arn", u->arn, "CreateDate", aws_time(u->created));
+
+	if (o == NULL)
+		return NULL;
+	if (u->password_last_used)
+		json_object_set_new(o, "PasswordLastUsed", aws_time(u->password_last_used));
+	if (u->boundary[0])
+		json_object_set_new(o, "PermissionsBoundary",
+				    json_pack("{s:s, s:s}", "PermissionsBoundaryType",
+					      "PermissionsBoundaryPolicy",
+					      "PermissionsBoundaryArn", u->boundary));
+	if (with_tags) {
+		json_t *t = tags_json(c, "SELECT key, value FROM user_tags WHERE user_id = $1"
+					 " ORDER BY seq", u->id);
+
+		if (json_array_size(t) > 0)
+			json_object_set_new(o, "Tags", t);
+		else
+			json_decref(t);
+	}
+	return o;
+}
+
+json_t *iam_group_json(const struct iam_group *g)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "Path", g->path, "GroupName", g->name,
+			 "GroupId", g->id, "Arn", g->arn, "CreateDate", aws_time(g->created));
+}
+
+json_t *iam_policy_json(const struct iam_policy *p)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:o}",
+			      "PolicyName", p->name, "PolicyId", p->id, "Arn", p->arn,
+			      "Path", p->path, "DefaultVersionId", p->default_version,
+			      "AttachmentCount", (json_int_t)p->attachments,
+			      "PermissionsBoundaryUsageCount", (json_int_t)0,
+			      "IsAttachable", 1, "CreateDate", aws_time(p->created),
+			      "UpdateDate", aws_time(p->updated));
+
+	if (o && p->description[0])
+		json_object_set_new(o, "Description", json_string(p->description));
+	return o;
+}
+
+/* ---- validation --------------------------------------------------------------- */
+
+int iam_check_path(const char *path, const char *member, struct err *e)
+{
+	size_t n = strlen(path), i;
+
+	if (n == 0 || n > 512 || path[0] != '/' || path[n - 1] != '/')
+		goto bad;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)path[i] < 0x21 || (unsigned char)path[i] > 0x7e)
+			goto bad;
+	if (strstr(path, "//"))
+		goto bad;
+	return 0;
+bad:
+	return err_set(e, CC_EINVAL, "ValidationError",
+		       "1 validation error detected: Value '%.100s' at '%s' failed to satisfy"
+		       " constraint: Member must satisfy regular expression pattern:"
+		       " (\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)",
+		       path, member);
+}
+
+int iam_check_path_prefix(const char *prefix, struct err *e)
+{
+	size_t n = strlen(prefix), i;
+
+	if (n == 0 || n > 512 || prefix[0] != '/')
+		goto bad;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)prefix[i] < 0x21 || (unsigned char)prefix[i] > 0x7e)
+			goto bad;
+	return 0;
+bad:
+	return err_set(e, CC_EINVAL, "ValidationError",
+		       "1 validation error detected: Value '%.100s' at 'pathPrefix' failed to"
+		       " satisfy constraint: Member must satisfy regular expression pattern:"
+		       " \\u002F[\\u0021-\\u007F]*",
+		       prefix);
+}
+
+int iam_check_tags(json_t *tags, struct err *e)
+{
+	size_t i, j, n = json_array_size(tags);
+
+	if (n > IAM_MAX_TAGS)
+		return err_set(e, CC_ELIMIT, "LimitExceeded",
+			       "The number of tags has reached the maximum limit of %d.",
+			       IAM_MAX_TAGS);
+	for (i = 0; i < n; i++) {
+		const char *k = json_string_value(json_object_get(json_array_get(tags, i), "Key"));
+
+		if (k == NULL || k[0] == '\0' || strncasecmp(k, "aws:", 4) == 0)
+			return err_set(e, CC_EINVAL, "InvalidInput",
+				       "Tag keys must be 1 to 128 characters and cannot begin"
+				       " with 'aws:'.");
+		for (j = 0; j < i; j++) {
+			const char *k2 = json_string_value(
+				json_object_get(json_array_get(tags, j), "Key"));
+
+			if (k2 && strcasecmp(k, k2) == 0)
+				return err_set(e, CC_EINVAL, "InvalidInput",
+					       "Duplicate tag keys found. Please note that Tag keys"
+					       " are case insensitive.");
+		}
+	}
+	return 0;
+}
+
+/* ---- pagination ---------------------------------------------------------------- */
+
+int iam_page_init(struct iam_page *pg, struct aws_call *c, struct err *e)
+{
+	const char *marker = aws_in_str(c, "Marker");
+	uint64_t off = 0;
+
+	pg->limit = aws_in_int(c, "MaxItems", 100);
+	if (pg->limit < 1 || pg->limit > 1000)
+		return err_set(e, CC_EINVAL, "ValidationError",
+			       "1 validation error detected: Value '%lld' at 'maxItems' failed to"
+			       " satisfy constraint: Member must have value between 1 and 1000",
+			       (long long)pg->limit);
+	if (marker && parse_u64(marker, strlen(marker), 1, INT32_MAX, &off) < 0)
+		return err_set(e, CC_EINVAL, "InvalidInput", "Invalid Marker '%.64s'.", marker);
+	pg->offset = (int64_t)off;
+	return 0;
+}
+
+void iam_page_finish(json_t *out, const struct iam_page *pg, int64_t seen)
+{
+	bool more = seen > pg->limit;
+
+	json_object_set_new(out, "IsTruncated", json_boolean(more));
+	if (more) {
+		char m[32];
+
+		snprintf(m, sizeof(m), "%lld", (long long)(pg->offset + pg->limit));
+		json_object_set_new(out, "Marker", json_string(m));
+	}
+}
+
+/* ---- resource builders --------------------------------------------------------- */
+
+int iam_res_user(struct aws_call *c, const char **out, struct err *e)
+{
+	const char *name = aws_in_str(c, "UserName");
+	struct iam_user u;
+
+	if (name == NULL)
+		return iam_res_self_user(c, out, e);
+	/* a user that does not exist is still named by an ARN, with path "/" */
+	if (iam_user_find(&u, c, name, e) == 0)
+		*out = arena_strdup(c->ar, u.arn);
+	else
+		*out = iam_arn(c, "user", "/", name);
+	err_clear(e);
+	return *out ? 0 : err_oom(e);
+}
+
+int iam_res_user_new(struct aws_call *c, const char **out, struct err *e)
+{
+	const char *path = aws_in_str(c, "Path");
+
+	*out = iam_arn(c, "user", path ? path : "/", aws_in_str(c, "UserName"));
+	return *out ? 0 : err_oom(e);
+}
+
+int iam_res_self_user(struct aws_call *c, const char **out, struct err *e)
+{
+	*out = c->caller->arn;
+	return 0;
+}
+
+int iam_res_group(struct aws_call *c, const char **out, struct err *e)
+{
+	const char *name = aws_in_str(c, "GroupName");
+	struct iam_group g;
+
+	if (iam_group_find(&g, c, name, e) == 0)
+		*out = arena_strdup(c->ar, g.arn);
+	else
+		*out = iam_arn(c, "group", "/", name);
+	err_clear(e);
+	return *out ? 0 : err_oom(e);
+}
+
+int iam_res_group_new(struct aws_call *c, const char **out, struct err *e)
+{
+	const char *path = aws_in_str(c, "Path");
+
+	*out = iam_arn(c, "group", path ? path : "/", aws_in_str(c, "GroupName"));
+	return *out ? 0 : err_oom(e);
+}
+
+int iam_res_policy(struct aws_call *c, const char **out, struct err *e)
+{
+	const char *arn = aws_in_str(c, "PolicyArn");
+
+	*out = arn ? arn : "*";
+	return 0;
+}
+
+int iam_res_policy_new(struct aws_call *c, const char **out, struct err *e)
+{
+	const char *path = aws_in_str(c, "Path");
+
+	*out = iam_arn(c, "policy", path ? path : "/", aws_in_str(c, "PolicyName"));
+	return *out ? 0 : err_oom(e);
+}

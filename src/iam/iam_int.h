@@ -1,0 +1,147 @@
+/*
+ * iam_int.h - private to src/iam: the handlers of the IAM API, the resource
+ * builders named by the operation table, and what the handlers share
+ * (entity lookups, JSON forms of entities, pagination, limits).
+ */
+#ifndef IAM_INT_H
+#define IAM_INT_H
+
+#include "aws/aws.h"
+#include "iam.h"
+
+/* AWS's IAM quotas that commitd enforces */
+#define IAM_MAX_ACCESS_KEYS 2
+#define IAM_MAX_GROUPS_PER_USER 10
+#define IAM_MAX_POLICY_VERSIONS 5
+#define IAM_MAX_ATTACHED 10          /* managed policies per user or group */
+#define IAM_MAX_SSH_KEYS 5
+#define IAM_MAX_SERVICE_CREDS 2      /* per user per service */
+#define IAM_MAX_TAGS 50
+#define IAM_INLINE_USER_CHARS 2048
+#define IAM_INLINE_GROUP_CHARS 5120
+#define IAM_MANAGED_CHARS 6144
+
+struct iam_user {
+	char id[32];
+	char name[129];
+	char path[520];
+	char arn[700];
+	int64_t created;
+	int64_t password_last_used; /* 0: never */
+	char boundary[2100];        /* "" when none */
+};
+
+struct iam_group {
+	char id[32];
+	char name[129];
+	char path[520];
+	char arn[700];
+	int64_t created;
+};
+
+struct iam_policy {
+	char id[32];
+	char name[129];
+	char path[520];
+	char arn[700];
+	char account[13];           /* "aws" for AWS managed */
+	char description[1001];
+	char default_version[16];
+	int64_t created, updated;
+	int64_t attachments;        /* in the caller's account */
+};
+
+/* ---- lookups (entity.c) ------------------------------------------------------ */
+
+int iam_user_find(struct iam_user *out, struct aws_call *c, const char *name, struct err *e);
+int iam_user_by_id(struct iam_user *out, struct aws_call *c, const char *id, struct err *e);
+int iam_group_find(struct iam_group *out, struct aws_call *c, const char *name, struct err *e);
+int iam_policy_find(struct iam_policy *out, struct aws_call *c, const char *arn, struct err *e);
+/* The user an operation with an optional UserName acts on: the named user,
+ * or the caller's own.  For the root user without UserName: *out is NULL. */
+int iam_target_user(struct iam_user **out, struct iam_user *storage, struct aws_call *c,
+		    struct err *e);
+
+json_t *iam_user_json(struct aws_call *c, const struct iam_user *u, bool with_tags);
+json_t *iam_group_json(const struct iam_group *g);
+json_t *iam_policy_json(const struct iam_policy *p);
+/* the ARN of a user/group/policy named in this account */
+char *iam_arn(struct aws_call *c, const char *kind, const char *path, const char *name);
+
+/* ---- validation (entity.c) --------------------------------------------------- */
+
+/* path: "/" or "/.../" of printable ASCII, at most 512 */
+int iam_check_path(const char *path, const char *member, struct err *e);
+/* a path prefix for List* calls */
+int iam_check_path_prefix(const char *prefix, struct err *e);
+/* tags: keys unique (case-insensitive), at most 50; ValidationError/InvalidInput */
+int iam_check_tags(json_t *tags, struct err *e);
+int iam_new_id(char *out, size_t outsz, const char *prefix, struct err *e);
+
+/* ---- pagination (entity.c) -------------------------------------------------- */
+
+struct iam_page {
+	int64_t offset; /* rows to skip */
+	int64_t limit;  /* rows to return */
+};
+
+/* Marker and MaxItems (1..1000, default 100) from the input. */
+int iam_page_init(struct iam_page *pg, struct aws_call *c, struct err *e);
+/* Sets IsTruncated and Marker on out, given how many rows were seen (limit + 1 asks
+ * for one more than the page to know whether more exist). */
+void iam_page_finish(json_t *out, const struct iam_page *pg, int64_t seen);
+
+/* ---- resource builders (entity.c) ------------------------------------------- */
+
+int iam_res_user(struct aws_call *c, const char **out, struct err *e);
+int iam_res_user_new(struct aws_call *c, const char **out, struct err *e);
+int iam_res_self_user(struct aws_call *c, const char **out, struct err *e);
+int iam_res_group(struct aws_call *c, const char **out, struct err *e);
+int iam_res_group_new(struct aws_call *c, const char **out, struct err *e);
+int iam_res_policy(struct aws_call *c, const char **out, struct err *e);
+int iam_res_policy_new(struct aws_call *c, const char **out, struct err *e);
+
+/* ---- handlers ------------------------------------------------------------------ */
+
+#define H(name) int iam_##name(struct aws_call *c, struct err *e)
+/* users.c */
+H(create_user); H(get_user); H(list_users); H(update_user); H(delete_user);
+H(tag_user); H(untag_user); H(list_user_tags);
+/* groups.c */
+H(create_group); H(get_group); H(list_groups); H(update_group); H(delete_group);
+H(add_user_to_group); H(remove_user_from_group); H(list_groups_for_user);
+/* keys.c */
+H(create_access_key); H(list_access_keys); H(update_access_key); H(delete_access_key);
+H(get_access_key_last_used);
+/* svccreds.c */
+H(create_service_specific_credential); H(list_service_specific_credentials);
+H(reset_service_specific_credential); H(update_service_specific_credential);
+H(delete_service_specific_credential);
+/* sshkeys.c */
+H(upload_ssh_public_key); H(list_ssh_public_keys); H(get_ssh_public_key);
+H(update_ssh_public_key); H(delete_ssh_public_key);
+/* login.c */
+H(create_login_profile); H(get_login_profile); H(update_login_profile);
+H(delete_login_profile); H(change_password); H(get_account_password_policy);
+H(update_account_password_policy); H(delete_account_password_policy);
+/* policies.c */
+H(create_policy); H(get_policy); H(list_policies); H(delete_policy);
+H(create_policy_version); H(get_policy_version); H(list_policy_versions);
+H(delete_policy_version); H(set_default_policy_version);
+H(attach_user_policy); H(detach_user_policy); H(list_attached_user_policies);
+H(attach_group_policy); H(detach_group_policy); H(list_attached_group_policies);
+H(list_entities_for_policy);
+H(put_user_permissions_boundary); H(delete_user_permissions_boundary);
+H(tag_policy); H(untag_policy); H(list_policy_tags);
+/* inline.c */
+H(put_user_policy); H(get_user_policy); H(list_user_policies); H(delete_user_policy);
+H(put_group_policy); H(get_group_policy); H(list_group_policies); H(delete_group_policy);
+/* account.c */
+H(get_account_summary); H(create_account_alias); H(list_account_aliases);
+H(delete_account_alias);
+#undef H
+
+/* the deletion checks of DeleteUser, shared with the entities' own files */
+int iam_user_has_dependents(struct aws_call *c, const struct iam_user *u, struct err *e);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * ops.c - the IAM API: one row per operation, sorted by name (the
+ * dispatcher searches it; tests/unit/iam/ops.c checks the order).  A row
+ * names the handler, the IAM action it requires and how to build the
+ * resource ARN.  An operation of the model with no row here answers
+ * "not implemented by this version of commitd" (README lists them).
+ */
+#include "iam_int.h"
+
+#define W OP_WRITE
+
+static const struct aws_oprow rows[] = {
+	/* name                       handler                          IAM action                      resource            flags */
+	{"AddUserToGroup",            iam_add_user_to_group,           "iam:AddUserToGroup",           iam_res_group,      W},
+	{"AttachGroupPolicy",         iam_attach_group_policy,         "iam:AttachGroupPolicy",        iam_res_group,      W},
+	{"AttachUserPolicy",          iam_attach_user_policy,          "iam:AttachUserPolicy",         iam_res_user,       W},
+	{"ChangePassword",             iam_change_password,             "iam:ChangePassword",           iam_res_self_user,  W},
+	{"CreateAccessKey",           iam_create_access_key,           "iam:CreateAccessKey",          iam_res_user,       W},
+	{"CreateAccountAlias",        iam_create_account_alias,        "iam:CreateAccountAlias",       NULL,               W},
+	{"CreateGroup",               iam_create_group,                "iam:CreateGroup",              iam_res_group_new,  W},
+	{"CreateLoginProfile",         iam_create_login_profile,        "iam:CreateLoginProfile",       iam_res_user,       W},
+	{"CreatePolicy",              iam_create_policy,               "iam:CreatePolicy",             iam_res_policy_new, W},
+	{"CreatePolicyVersion",       iam_create_policy_version,       "iam:CreatePolicyVersion",      iam_res_policy,     W},
+	{"CreateServiceSpecificCredential",iam_create_service_specific_credential,"iam:CreateServiceSpecificCredential",iam_res_user,       W},
+	{"CreateUser",                iam_create_user,                 "iam:CreateUser",               iam_res_user_new,   W},
+	{"DeleteAccessKey",           iam_delete_access_key,           "iam:DeleteAccessKey",          iam_res_user,       W},
+	{"DeleteAccountAlias",        iam_delete_account_alias,        "iam:DeleteAccountAlias",       NULL,               W},
+	{"DeleteAccountPasswordPolicy",iam_delete_account_password_policy,"iam:DeleteAccountPasswordPolicy",NULL,               W},
+	{"DeleteGroup",               iam_delete_group,                "iam:DeleteGroup",              iam_res_group,      W},
+	{"DeleteGroupPolicy",         iam_delete_group_policy,         "iam:DeleteGroupPolicy",        iam_res_group,      W},
+	{"DeleteLoginProfile",         iam_delete_login_profile,        "iam:DeleteLoginProfile",       iam_res_user,       W},
+	{"DeletePolicy",              iam_delete_policy,               "iam:DeletePolicy",             iam_res_policy,     W},
+	{"DeletePolicyVersion",       iam_delete_policy_version,       "iam:DeletePolicyVersion",      iam_res_policy,     W},
+	{"DeleteSSHPublicKey",         iam_delete_ssh_public_key,       "iam:DeleteSSHPublicKey",       iam_res_user,       W},
+	{"DeleteServiceSpecificCredential",iam_delete_service_specific_credential,"iam:DeleteServiceSpecificCredential",iam_res_user,       W},
+	{"DeleteUser",                iam_delete_user,                 "iam:DeleteUser",               iam_res_user,       W},
+	{"DeleteUserPermissionsBoundary", iam_delete_user_permissions_boundary, "iam:DeleteUserPermissionsBoundary", iam_res_user,       W},
+	{"DeleteUserPolicy",          iam_delete_user_policy,          "iam:DeleteUserPolicy",         iam_res_user,       W},
+	{"DetachGroupPolicy",         iam_detach_group_policy,         "iam:DetachGroupPolicy",        iam_res_group,      W},
+	{"DetachUserPolicy",          iam_detach_user_policy,          "iam:DetachUserPolicy",         iam_res_user,       W},
+	{"GetAccessKeyLastUsed",      iam_get_access_key_last_used,    "iam:GetAccessKeyLastUsed",     iam_res_self_user,  0},
+	{"GetAccountPasswordPolicy",   iam_get_account_password_policy, "iam:GetAccountPasswordPolicy", NULL,               0},
+	{"GetAccountSummary",         iam_get_account_summary,         "iam:GetAccountSummary",        NULL,               0},
+	{"GetGroup",                  iam_get_group,                   "iam:GetGroup",                 iam_res_group,      0},
+	{"GetGroupPolicy",            iam_get_group_policy,            "iam:GetGroupPolicy",           iam_res_group,      0},
+	{"GetLoginProfile",            iam_get_login_profile,           "iam:GetLoginProfile",          iam_res_user,       0},
+	{"GetPolicy",                 iam_get_policy,                  "iam:GetPolicy",                iam_res_policy,     0},
+	{"GetPolicyVersion",          iam_get_policy_version,          "iam:GetPolicyVersion",         iam_res_policy,     0},
+	{"GetSSHPublicKey",            iam_get_ssh_public_key,          "iam:GetSSHPublicKey",          iam_res_user,       0},
+	{"GetUser",                   iam_get_user,                    "iam:GetUser",                  iam_res_user,       0},
+	{"GetUserPolicy",             iam_get_user_policy,             "iam:GetUserPolicy",            iam_res_user,       0},
+	{"ListAccessKeys",            iam_list_access_keys,            "iam:ListAccessKeys",           iam_res_user,       0},
+	{"ListAccountAliases",        iam_list_account_aliases,        "iam:ListAccountAliases",       NULL,               0},
+	{"ListAttachedGroupPolicies", iam_list_attached_group_policies, "iam:ListAttachedGroupPolicies", iam_res_group,      0},
+	{"ListAttachedUserPolicies",  iam_list_attached_user_policies, "iam:ListAttachedUserPolicies", iam_res_user,       0},
+	{"ListEntitiesForPolicy",     iam_list_entities_for_policy,    "iam:ListEntitiesForPolicy",    iam_res_policy,     0},
+	{"ListGroupPolicies",         iam_list_group_policies,         "iam:ListGroupPolicies",        iam_res_group,      0},
+	{"ListGroups",                iam_list_groups,                 "iam:ListGroups",               NULL,               0},
+	{"ListGroupsForUser",         iam_list_groups_for_user,        "iam:ListGroupsForUser",        iam_res_user,       0},
+	{"ListPolicies",              iam_list_policies,               "iam:ListPolicies",             NULL,               0},
+	{"ListPolicyTags",            iam_list_policy_tags,            "iam:ListPolicyTags",           iam_res_policy,     0},
+	{"ListPolicyVersions",        iam_list_policy_versions,        "iam:ListPolicyVersions",       iam_res_policy,     0},
+	{"ListSSHPublicKeys",          iam_list_ssh_public_keys,        "iam:ListSSHPublicKeys",        iam_res_user,       0},
+	{"ListServiceSpecificCredentials",iam_list_service_specific_credentials,"iam:ListServiceSpecificCredentials",iam_res_user,       0},
+	{"ListUserPolicies",          iam_list_user_policies,          "iam:ListUserPolicies",         iam_res_user,       0},
+	{"ListUserTags",              iam_list_user_tags,              "iam:ListUserTags",             iam_res_user,       0},
+	{"ListUsers",                 iam_list_users,                  "iam:ListUsers",                NULL,               0},
+	{"PutGroupPolicy",            iam_put_group_policy,            "iam:PutGroupPolicy",           iam_res_group,      W},
+	{"PutUserPermissionsBoundary", iam_put_user_permissions_boundary, "iam:PutUserPermissionsBoundary", iam_res_user,       W},
+	{"PutUserPolicy",             iam_put_user_policy,             "iam:PutUserPolicy",            iam_res_user,       W},
+	{"RemoveUserFromGroup",       iam_remove_user_from_group,      "iam:RemoveUserFromGroup",      iam_res_group,      W},
+	{"ResetServiceSpecificCredential",iam_reset_service_specific_credential,"iam:ResetServiceSpecificCredential",iam_res_user,       W},
+	{"SetDefaultPolicyVersion",   iam_set_default_policy_version,  "iam:SetDefaultPolicyVersion",  iam_res_policy,     W},
+	{"TagPolicy",                 iam_tag_policy,                  "iam:TagPolicy",                iam_res_policy,     W},
+	{"TagUser",                   iam_tag_user,                    "iam:TagUser",                  iam_res_user,       W},
+	{"UntagPolicy",               iam_untag_policy,                "iam:UntagPolicy",              iam_res_policy,     W},
+	{"UntagUser",                 iam_untag_user,                  "iam:UntagUser",                iam_res_user,       W},
+	{"UpdateAccessKey",           iam_update_access_key,           "iam:UpdateAccessKey",          iam_res_user,       W},
+	{"UpdateAccountPasswordPolicy",iam_update_account_password_policy,"iam:UpdateAccountPasswordPolicy",NULL,               W},
+	{"UpdateGroup",               iam_update_group,                "iam:UpdateGroup",              iam_res_group,      W},
+	{"UpdateLoginProfile",         iam_update_login_profile,        "iam:UpdateLoginProfile",       iam_res_user,       W},
+	{"UpdateSSHPublicKey",         iam_update_ssh_public_key,       "iam:UpdateSSHPublicKey",       iam_res_user,       W},
+	{"UpdateServiceSpecificCredential",iam_update_service_specific_credential,"iam:UpdateServiceSpecificCredential",iam_res_user,       W},
+	{"UpdateUser",                iam_update_user,                 "iam:UpdateUser",               iam_res_user,       W},
+	{"UploadSSHPublicKey",         iam_upload_ssh_public_key,       "iam:UploadSSHPublicKey",       iam_res_user,       W},
+};
+
+const struct aws_optable iam_optable = {"iam", rows, sizeof(rows) / sizeof(rows[0])};

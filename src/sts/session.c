@@ -1,0 +1,80 @@
+/*
+ * session.c - GetCallerIdentity and GetSessionToken.  Neither needs a
+ * permission (as in AWS); GetSessionToken refuses session credentials, so a
+ * session cannot extend itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sts.h"
+
+#define STS_DEFAULT_DURATION 43200
+#define STS_MIN_DURATION 900
+#define STS_MAX_DURATION 129600
+#define STS_ROOT_MAX_DURATION 3600
+
+static int sts_get_caller_identity(struct aws_call *c, struct err *e)
+{
+	const struct principal *p = c->caller;
+
+	c->out = json_pack("{s:s, s:s, s:s}", "UserId", p->principal_id, "Account", p->account,
+			   "Arn", p->arn);
+	return c->out ? 0 : err_oom(e);
+}
+
+static int sts_get_session_token(struct aws_call *c, struct err *e)
+{
+	int64_t duration = aws_in_int(c, "DurationSeconds", STS_DEFAULT_DURATION);
+	int64_t max = c->caller->kind == PRINCIPAL_ROOT ? STS_ROOT_MAX_DURATION : STS_MAX_DURATION;
+	struct buf token = BUF_INIT(0);
+	struct session s;
+	int rc;
+
+	if (c->session)
+		return err_set(e, CC_EDENIED, "AccessDenied",
+			       "Cannot call GetSessionToken with session credentials");
+	if (aws_in_has(c, "SerialNumber") || aws_in_has(c, "TokenCode"))
+		return err_set(e, CC_EINVAL, "InvalidParameterValue",
+			       "MFA devices are not supported by this version of commitd yet;"
+			       " call GetSessionToken without SerialNumber and TokenCode");
+	if (duration < STS_MIN_DURATION || duration > max)
+		return err_set(e, CC_EINVAL, "ValidationError",
+			       "1 validation error detected: Value '%lld' at 'durationSeconds' failed"
+			       " to satisfy constraint: Member must have value between %d and %lld",
+			       (long long)duration, STS_MIN_DURATION, (long long)max);
+	if (duration > max)
+		duration = max;
+	memset(&s, 0, sizeof(s));
+	s.who = *c->caller;
+	s.who.temporary = true;
+	s.who.mfa = false;
+	s.who.token_issued = c->now;
+	s.who.expires = c->now + duration;
+	snprintf(s.source_key, sizeof(s.source_key), "%s", c->caller->access_key_id);
+	if (id_new(s.who.access_key_id, sizeof(s.who.access_key_id), "ASIA", 16) < 0 ||
+	    secret_text_new(s.secret, sizeof(s.secret), 40) < 0) {
+		rc = err_set(e, CC_ERROR, NULL, "no random bytes");
+		goto out;
+	}
+	if ((rc = session_token_make(&token, c->env->sealer, &s, e)) < 0)
+		goto out;
+	c->out = json_pack("{s:{s:s, s:s, s:s, s:o}}", "Credentials", "AccessKeyId",
+			   s.who.access_key_id, "SecretAccessKey", s.secret, "SessionToken",
+			   token.ptr, "Expiration", aws_time(s.who.expires));
+	rc = c->out ? 0 : err_oom(e);
+out:
+	if (token.ptr)
+		mem_wipe(token.ptr, token.len);
+	buf_release(&token);
+	session_wipe(&s);
+	return rc;
+}
+
+/* sorted by name */
+static const struct aws_oprow rows[] = {
+	/* name               handler                  IAM action               resource  flags */
+	{"GetCallerIdentity", sts_get_caller_identity, "sts:GetCallerIdentity", NULL,     OP_NO_AUTHZ},
+	{"GetSessionToken",   sts_get_session_token,   "sts:GetSessionToken",   NULL,     OP_NO_AUTHZ},
+};
+
+const struct aws_optable sts_optable = {"sts", rows, sizeof(rows) / sizeof(rows[0])};
