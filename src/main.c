@@ -140,8 +140,11 @@ static void write_profile_file(const char *path, const char *section, const char
 	free(dir);
 	if (file_read(&old, path, &e) < 0 && e.code != CC_ENOTFOUND)
 		fatal("%s", e.msg);
-	if (ini_has_section(buf_cstr(&old), section))
-		fatal("'%s' already has %s; not changed", path, section);
+	if (ini_has_section(buf_cstr(&old), section)) {
+		fprintf(stderr, "commitd: '%s' already has %s; left it unchanged\n", path, section);
+		buf_release(&old);
+		return;
+	}
 	buf_add(&out, buf_cstr(&old), old.len);
 	if (old.len && old.ptr[old.len - 1] != '\n')
 		buf_putc(&out, '\n');
@@ -317,6 +320,7 @@ static int cmd_serve(struct opts *o)
 	struct http_config hc = {0};
 	struct http_server *hs = NULL;
 	struct env env = {0};
+	struct aws_metrics metrics = {0};
 	struct err e = ERR_INIT;
 	char *db = path_in(o->data_dir, "commitd.db");
 	char *key = path_in(o->data_dir, "master.key");
@@ -342,6 +346,7 @@ static int cmd_serve(struct opts *o)
 	env.region = o->region ? o->region : DEFAULT_REGION;
 	env.data_dir = o->data_dir;
 	env.tables = tables;
+	env.metrics = &metrics;
 	env.max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
 
 	/* signals are taken by sigwait below, in this thread only */

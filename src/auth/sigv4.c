@@ -13,7 +13,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "auth/sigv4.h"
 
@@ -155,22 +156,101 @@ static void put_printable(struct buf *b, const char *s, size_t n, size_t max)
 		buf_puts(b, "...");
 }
 
+/*
+ * OpenSSL 3's one-shot EVP_Digest() and HMAC() look the algorithm up on every
+ * call, which costs more than the hashing itself on a short request.  The
+ * digest and an HMAC context carrying it are fetched once; each call dups
+ * the template context and sets only the key.
+ */
+static EVP_MD *sha256_md;
+static EVP_MAC_CTX *hmac_template;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static pthread_key_t tl_key;
+static void tl_free(void *p);
+
+static void crypto_init(void)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	pthread_key_create(&tl_key, tl_free);
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (mac != NULL) {
+		hmac_template = EVP_MAC_CTX_new(mac);
+		if (hmac_template && EVP_MAC_CTX_set_params(hmac_template, params) != 1) {
+			EVP_MAC_CTX_free(hmac_template);
+			hmac_template = NULL;
+		}
+		EVP_MAC_free(mac); /* the context holds its own reference */
+	}
+}
+
+/*
+ * One digest and one MAC context per thread, reused: OpenSSL then keeps its
+ * provider state between calls.  A thread-specific key frees them when the
+ * thread ends.
+ */
+struct tl_ctx {
+	EVP_MD_CTX *md;
+	EVP_MAC_CTX *mac;
+};
+
+static void tl_free(void *p)
+{
+	struct tl_ctx *t = p;
+
+	EVP_MD_CTX_free(t->md);
+	EVP_MAC_CTX_free(t->mac);
+	free(t);
+}
+
+static struct tl_ctx *tl_get(void)
+{
+	struct tl_ctx *t;
+
+	pthread_once(&crypto_once, crypto_init);
+	t = pthread_getspecific(tl_key);
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return NULL;
+		t->md = EVP_MD_CTX_new();
+		t->mac = hmac_template ? EVP_MAC_CTX_dup(hmac_template) : NULL;
+		if (t->md == NULL || t->mac == NULL || pthread_setspecific(tl_key, t) != 0) {
+			tl_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
 static int sha256(unsigned char out[32], const void *data, size_t n)
 {
+	struct tl_ctx *t = tl_get();
 	unsigned int len = 0;
 
-	if (EVP_Digest(n ? data : "", n, out, &len, EVP_sha256(), NULL) != 1 || len != 32)
+	if (t == NULL || sha256_md == NULL)
+		return CC_ERROR;
+	if (EVP_DigestInit_ex2(t->md, sha256_md, NULL) != 1 ||
+	    EVP_DigestUpdate(t->md, n ? data : "", n) != 1 ||
+	    EVP_DigestFinal_ex(t->md, out, &len) != 1 || len != 32)
 		return CC_ERROR;
 	return 0;
 }
 
 static int hmac(unsigned char out[32], const void *key, size_t klen, const void *data, size_t n)
 {
-	unsigned int len = 0;
+	struct tl_ctx *t = tl_get();
+	size_t len = 0;
 
-	if (klen > INT32_MAX ||
-	    HMAC(EVP_sha256(), key, (int)klen, n ? data : (const void *)"", n, out, &len) == NULL ||
-	    len != 32)
+	if (t == NULL)
+		return CC_ERROR;
+	if (EVP_MAC_init(t->mac, key, klen, NULL) != 1 ||
+	    EVP_MAC_update(t->mac, n ? data : (const void *)"", n) != 1 ||
+	    EVP_MAC_final(t->mac, out, &len, 32) != 1 || len != 32)
 		return CC_ERROR;
 	return 0;
 }
@@ -1021,6 +1101,7 @@ int sigv4_canonical_request(struct buf *out, const struct sigv4_auth *a,
 
 	if (mn == 0 || mn > METHOD_MAX)
 		return fail(e, 400, "IncompleteSignature", "The request method is malformed");
+	buf_grow(out, 1024); /* one allocation for a typical request */
 	for (size_t i = 0; i < mn; i++) {
 		char c = req->method[i];
 

@@ -29,6 +29,16 @@ struct aws_call;
 
 struct aws_optable;
 
+/* Counters of the API path, for GET /metrics and the benchmarks. */
+struct aws_metrics {
+	_Atomic uint64_t requests;   /* API requests answered */
+	_Atomic uint64_t errors;     /* of which answered with an error */
+	_Atomic uint64_t denied;     /* of which refused by authorization */
+	_Atomic uint64_t auth_ns;    /* time spent authenticating (SigV4, keys, tokens) */
+	_Atomic uint64_t authz_ns;   /* time spent authorizing (policies) */
+	_Atomic uint64_t total_ns;   /* time spent in aws_dispatch */
+};
+
 struct env {
 	struct store *store;
 	struct sealer *sealer;
@@ -40,6 +50,7 @@ struct env {
 	const char *data_dir;
 	const struct aws_optable *const *tables; /* NULL-terminated */
 	size_t max_body;         /* bytes */
+	struct aws_metrics *metrics; /* may be NULL */
 };
 
 /* ---- operation tables -------------------------------------------------------- */
@@ -113,6 +124,8 @@ struct api_resp {
 /* Handles one AWS API request.  Never fails: errors become error responses. */
 void aws_dispatch(const struct env *env, const struct api_req *req, struct api_resp *resp);
 const char *api_req_header(const struct api_req *req, const char *name);
+/* Prometheus text exposition of env->metrics */
+void aws_metrics_text(const struct env *env, struct buf *out);
 
 /* ---- errors: aws/errors.c ------------------------------------------------------ */
 

@@ -5,6 +5,7 @@
  * authorize or write the response themselves.
  */
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,19 @@ struct dispatch {
 	struct session session;
 	bool has_session;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void metric_add(_Atomic uint64_t *m, uint64_t v)
+{
+	atomic_fetch_add_explicit(m, v, memory_order_relaxed);
+}
 
 const char *api_req_header(const struct api_req *req, const char *name)
 {
@@ -202,9 +216,14 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 	json_t *in = NULL;
 	int rc;
 
+	uint64_t t0;
+
 	if ((rc = identify(d, e)) < 0)
 		return rc;
+	t0 = mono_ns();
 	rc = authenticate(d, e);
+	if (d->env->metrics)
+		metric_add(&d->env->metrics->auth_ns, mono_ns() - t0);
 	if (rc < 0 && !(e->aws_code && strcmp(e->aws_code, "MissingAuthenticationToken") == 0))
 		return rc;
 	if (d->proto == AWS_PROTO_QUERY) {
@@ -271,9 +290,17 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 		goto out;
 	if (row->resource && (rc = row->resource(&c, &resource, e)) < 0)
 		goto out;
-	if (!(row->flags & (OP_NO_AUTHZ | OP_NO_AUTH)) &&
-	    (rc = aws_authorize(&c, row->action, resource, NULL, 0, e)) < 0)
-		goto out;
+	if (!(row->flags & (OP_NO_AUTHZ | OP_NO_AUTH))) {
+		t0 = mono_ns();
+		rc = aws_authorize(&c, row->action, resource, NULL, 0, e);
+		if (d->env->metrics) {
+			metric_add(&d->env->metrics->authz_ns, mono_ns() - t0);
+			if (rc == CC_EDENIED)
+				metric_add(&d->env->metrics->denied, 1);
+		}
+		if (rc < 0)
+			goto out;
+	}
 	if ((rc = row->handler(&c, e)) < 0)
 		goto out;
 	rc = store_commit(c.tx, e);
@@ -302,6 +329,8 @@ void aws_dispatch(const struct env *env, const struct api_req *req, struct api_r
 	struct dispatch d;
 	struct err e = ERR_INIT;
 	struct arena *ar = arena_new();
+	uint64_t t0 = mono_ns();
+	bool failed = false;
 
 	memset(&d, 0, sizeof(d));
 	d.env = env;
@@ -317,10 +346,51 @@ void aws_dispatch(const struct env *env, const struct api_req *req, struct api_r
 	if (e.code == 0)
 		err_set(&e, CC_ERROR, NULL, "internal error");
 	respond_error(&d, &e);
+	failed = true;
 out:
-	session_wipe(&d.session);
-	mem_wipe(d.sig.security_token, sizeof(d.sig.security_token));
+	if (d.has_session)
+		session_wipe(&d.session);
+	if (d.sig.security_token[0])
+		mem_wipe(d.sig.security_token, sizeof(d.sig.security_token));
 	arena_free(ar);
+	if (env->metrics) {
+		metric_add(&env->metrics->requests, 1);
+		if (failed)
+			metric_add(&env->metrics->errors, 1);
+		metric_add(&env->metrics->total_ns, mono_ns() - t0);
+	}
+}
+
+void aws_metrics_text(const struct env *env, struct buf *out)
+{
+	struct aws_metrics *m = env->metrics;
+
+	if (m == NULL)
+		return;
+	buf_printf(out,
+		   "# HELP commitd_api_requests_total AWS API requests answered.\n"
+		   "# TYPE commitd_api_requests_total counter\n"
+		   "commitd_api_requests_total %llu\n"
+		   "# HELP commitd_api_errors_total AWS API requests answered with an error.\n"
+		   "# TYPE commitd_api_errors_total counter\n"
+		   "commitd_api_errors_total %llu\n"
+		   "# HELP commitd_api_denied_total AWS API requests refused by authorization.\n"
+		   "# TYPE commitd_api_denied_total counter\n"
+		   "commitd_api_denied_total %llu\n"
+		   "# HELP commitd_api_seconds_total Time spent answering AWS API requests.\n"
+		   "# TYPE commitd_api_seconds_total counter\n"
+		   "commitd_api_seconds_total %.9f\n"
+		   "# HELP commitd_authn_seconds_total Time spent authenticating (SigV4, keys, tokens).\n"
+		   "# TYPE commitd_authn_seconds_total counter\n"
+		   "commitd_authn_seconds_total %.9f\n"
+		   "# HELP commitd_authz_seconds_total Time spent evaluating policies.\n"
+		   "# TYPE commitd_authz_seconds_total counter\n"
+		   "commitd_authz_seconds_total %.9f\n",
+		   (unsigned long long)atomic_load(&m->requests),
+		   (unsigned long long)atomic_load(&m->errors),
+		   (unsigned long long)atomic_load(&m->denied),
+		   (double)atomic_load(&m->total_ns) / 1e9, (double)atomic_load(&m->auth_ns) / 1e9,
+		   (double)atomic_load(&m->authz_ns) / 1e9);
 }
 
 /* ---- helpers for handlers ---------------------------------------------------- */

@@ -50,7 +50,7 @@ int buf_add(struct buf *b, const void *data, size_t len)
 
 int buf_puts(struct buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
 
-int buf_putc(struct buf *b, char c) { return buf_add(b, &c, 1); }
+int buf_putc_slow(struct buf *b, char c) { return buf_add(b, &c, 1); }
 
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {

@@ -84,7 +84,17 @@ struct buf {
 int buf_grow(struct buf *b, size_t extra);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+int buf_putc_slow(struct buf *b, char c);
+/* the common case inline: parsers and encoders append byte by byte */
+static inline int buf_putc(struct buf *b, char c)
+{
+	if (b->len + 1 < b->cap && !b->failed) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
+	return buf_putc_slow(b, c);
+}
 int buf_printf(struct buf *b, const char *fmt, ...) CC_PRINTF(2, 3);
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 static inline bool buf_failed(const struct buf *b) { return b->failed != 0; }

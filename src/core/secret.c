@@ -96,13 +96,36 @@ int secret_text_new(char *out, size_t outsz, size_t n)
 	return 0;
 }
 
+/*
+ * Request ids must be unique, not secret: a per-thread generator seeded once
+ * from the CSPRNG (splitmix64) spares the locked global DRBG on every request.
+ */
+static void unique_bytes(unsigned char r[16])
+{
+	static __thread uint64_t state;
+	static __thread bool seeded;
+
+	if (!seeded) {
+		if (rand_bytes(&state, sizeof(state)) < 0)
+			state = (uint64_t)time_now_hires() * 1000003u;
+		seeded = true;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		memcpy(r + 8 * i, &z, 8);
+	}
+}
+
 int uuid_new(char out[37])
 {
 	unsigned char r[16];
 	char hex[33];
 
-	if (rand_bytes(r, sizeof(r)) < 0)
-		return CC_ERROR;
+	unique_bytes(r);
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
 	hex_encode(hex, r, sizeof(r));

@@ -144,6 +144,12 @@ static enum MHD_Result route(struct http_server *s, struct MHD_Connection *conn,
 	if (strcmp(path, "/health") == 0 && (strcmp(method, "GET") == 0 ||
 					     strcmp(method, "HEAD") == 0))
 		return send_text(conn, 200, "ok\n");
+	if (strcmp(path, "/metrics") == 0 && strcmp(method, "GET") == 0) {
+		struct buf b = BUF_INIT(0);
+
+		aws_metrics_text(s->env, &b);
+		return send_resp(conn, 200, "text/plain; version=0.0.4", &b, NULL);
+	}
 	if (strncmp(path, "/v1/repos/", 10) == 0)
 		return send_text(conn, 501,
 				 "Git over HTTP is not built yet in this version of commitd.\n");
@@ -280,7 +286,7 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 				MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout ? cfg->conn_timeout : 60,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_END);
 	if (s->d == NULL) {

@@ -32,6 +32,7 @@ struct req {
 	const char *action, *resource, *arn;
 	size_t an, rn, arnn;
 	unsigned action_flags;           /* GLOB_NOCASE unless action is lower-cased */
+	uint64_t svc_bit;                /* policy__svc_bit of the action's service; ~0: unknown */
 	char action_low[128];
 	struct span account;             /* the caller's account */
 	const struct policy_key *parn;   /* aws:PrincipalArn, or NULL */
@@ -91,8 +92,10 @@ static int principal_kind(const struct pstmt *st, const struct req *r)
 	for (size_t i = 0; i < st->nprincipals && best != PK_DIRECT; i++) {
 		const struct pprin *pp = &st->principals[i];
 
-		if (pp->type == PPRIN_AWS && pp->form == PPRIN_FORM_ANY)
-			return PK_DIRECT;
+		if (pp->type == PPRIN_AWS && pp->form == PPRIN_FORM_ANY) {
+			best = PK_DIRECT;
+			break;
+		}
 		if (!type_is(pp, t))
 			continue;
 		if (pp->form == PPRIN_FORM_ANY) {
@@ -125,6 +128,9 @@ static bool stmt_match(const struct pstmt *st, const struct req *r, int *kind)
 {
 	bool any = false;
 
+	/* an Action list naming none of this service cannot match */
+	if (!st->not_action && !(st->svc_mask & r->svc_bit))
+		return false;
 	for (size_t i = 0; i < st->nactions && !any; i++)
 		any = policy__pstr_match(&st->actions[i], r->action, r->an, r->action_flags);
 	if (any == st->not_action)
@@ -200,6 +206,13 @@ static void req_init(struct req *r, const struct policy_ctx *ctx)
 		}
 		r->action = r->action_low;
 		r->action_flags = 0;
+	}
+	{
+		const char *colon = memchr(r->action, ':', r->an);
+
+		r->svc_bit = (colon && r->action_flags == 0)
+				     ? policy__svc_bit(r->action, (size_t)(colon - r->action))
+				     : ~(uint64_t)0;
 	}
 	r->rn = strlen(r->resource);
 	r->arnn = strlen(r->arn);

@@ -105,6 +105,7 @@ struct pstmt {
 	bool not_action, not_resource, not_principal;
 	bool has_resource, has_principal;
 	bool principal_any; /* Principal "*" */
+	uint64_t svc_mask;  /* Action: policy__svc_bit() of each service; ~0 if any has a wildcard */
 	struct pstr *actions;
 	size_t nactions;
 	struct pstr *resources;
@@ -133,6 +134,11 @@ struct policy {
 bool policy__glob(const char *pat, size_t pn, const char *s, size_t sn, unsigned flags);
 /* match.c: six colon-separated parts, each matched as a glob */
 bool policy__arn_like(const char *pat, size_t pn, const char *s, size_t sn, unsigned flags);
+/*
+ * match.c: one bit of 64 for a lower-case service name ("codecommit"), so a
+ * statement whose actions name other services is skipped with one AND.
+ */
+uint64_t policy__svc_bit(const char *s, size_t n);
 /* match.c: sets PSTR_WILD/ANY/PREFIX and lit from the text */
 void policy__pstr_flags(struct pstr *ps);
 

@@ -130,6 +130,15 @@ void policy__pstr_flags(struct pstr *ps)
 	}
 }
 
+uint64_t policy__svc_bit(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return (uint64_t)1 << (h & 63);
+}
+
 struct span policy__arn_account(const char *arn)
 {
 	struct span part[6];

@@ -91,8 +91,8 @@ static bool is_action_char(char c)
 	       c == '*' || c == '?' || c == '-' || c == '_' || c == '.';
 }
 
-static int action_compile(struct pstr *ps, struct arena *a, json_t *j, const char *what, int idx,
-			  struct err *e)
+static int action_compile(struct pstmt *st, struct pstr *ps, struct arena *a, json_t *j,
+			  const char *what, int idx, struct err *e)
 {
 	const char *s = json_string_value(j);
 	size_t n = json_string_length(j), colon = n;
@@ -116,6 +116,10 @@ static int action_compile(struct pstr *ps, struct arena *a, json_t *j, const cha
 	ps->s = low;
 	ps->n = n;
 	policy__pstr_flags(ps);
+	if ((ps->flags & PSTR_ANY) || memchr(low, '*', colon) || memchr(low, '?', colon))
+		st->svc_mask = ~(uint64_t)0;
+	else
+		st->svc_mask |= policy__svc_bit(low, colon);
 	return 0;
 }
 
@@ -336,7 +340,7 @@ static int stmt_compile(struct pstmt *st, struct policy *p, json_t *j, int idx, 
 	if ((st->actions = arena_alloc(p->arena, n * sizeof(*st->actions))) == NULL)
 		return err_oom(e);
 	for (st->nactions = 0; st->nactions < n; st->nactions++)
-		if ((rc = action_compile(&st->actions[st->nactions], p->arena,
+		if ((rc = action_compile(st, &st->actions[st->nactions], p->arena,
 					 list_at(list, st->nactions), what, idx, e)) < 0)
 			return rc;
 

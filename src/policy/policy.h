@@ -24,7 +24,7 @@ enum policy_kind {
 
 /* Caps enforced by policy_parse (MalformedPolicyDocument when exceeded). */
 #define POLICY_MAX_STATEMENTS 1000
-#define POLICY_MAX_VALUES 4096     /* entries in one Action/Resource/Principal/condition list */
+#define POLICY_MAX_VALUES 4096     /* entries in one list (ReadOnlyAccess has 1430 actions) */
 #define POLICY_MAX_CONDITIONS 1000 /* operator/key pairs in one statement */
 
 /* A compiled policy: immutable after parse, safe to share between threads. */

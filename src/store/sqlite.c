@@ -175,6 +175,24 @@ void store_close(struct store *st)
 	free(st);
 }
 
+static sqlite3_stmt *stmt_get(struct store_tx *tx, const char *sql, struct err *e);
+
+/* BEGIN, COMMIT and ROLLBACK as cached statements: parsing them each time
+ * was a measurable part of a short request. */
+static int tx_ctl(struct store_tx *tx, const char *sql, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(tx, sql, e);
+	int rc;
+
+	if (s == NULL)
+		return CC_ERROR;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_err(e, tx->db, rc, sql);
+	return 0;
+}
+
 static void conn_release(struct store_tx *tx)
 {
 	struct store *st = tx->st;
@@ -206,7 +224,7 @@ int store_begin(struct store_tx **out, struct store *st, bool write, struct err 
 
 	tx->write = write;
 	tx->bump = false;
-	if (conn_exec(tx->db, write ? "BEGIN IMMEDIATE" : "BEGIN", e) < 0) {
+	if (tx_ctl(tx, write ? "BEGIN IMMEDIATE" : "BEGIN", e) < 0) {
 		conn_release(tx);
 		return CC_ERROR;
 	}
@@ -216,10 +234,10 @@ int store_begin(struct store_tx **out, struct store *st, bool write, struct err 
 
 int store_commit(struct store_tx *tx, struct err *e)
 {
-	int rc = conn_exec(tx->db, "COMMIT", e);
+	int rc = tx_ctl(tx, "COMMIT", e);
 
 	if (rc < 0) {
-		conn_exec(tx->db, "ROLLBACK", NULL);
+		tx_ctl(tx, "ROLLBACK", NULL);
 	} else if (tx->bump) {
 		atomic_fetch_add(&tx->st->generation, 1);
 	}
@@ -231,7 +249,7 @@ void store_rollback(struct store_tx *tx)
 {
 	if (tx == NULL)
 		return;
-	conn_exec(tx->db, "ROLLBACK", NULL);
+	tx_ctl(tx, "ROLLBACK", NULL);
 	conn_release(tx);
 }
 

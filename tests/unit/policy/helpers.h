@@ -10,12 +10,6 @@
 #include "policy/policy.h"
 #include "unit.h"
 
-/*
- * Test cases are found by name (see the Makefile) and have no prototypes
- * of their own; keep -Wmissing-prototypes quiet about them.
- */
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
-
 /* K("aws:username", "bob") or K("aws:TagKeys", "a", "b") */
 #define K(name, ...)                                                                   \
 	{ (name), { (const char *const[]){__VA_ARGS__},                                \

@@ -1,0 +1,26 @@
+#!/bin/sh
+# quickstart.sh - the first run: initialise ./data (once), then serve on
+# 127.0.0.1:8080 with the embedded defaults (SQLite, local disk).  `make run`
+# calls this after installing the packages and building.
+set -eu
+cd "$(dirname "$0")/.."
+DATA=${DATA:-./data}
+LISTEN=${LISTEN:-127.0.0.1:8080}
+PROFILE=${PROFILE:-commitd}
+
+if [ ! -f "$DATA/commitd.db" ]; then
+	./commitd init --data-dir "$DATA" --write-profile "$PROFILE"
+	cat <<MSG
+
+Next steps (in another terminal):
+
+  aws --profile $PROFILE --endpoint-url http://$LISTEN sts get-caller-identity
+  aws --profile $PROFILE --endpoint-url http://$LISTEN iam create-user --user-name Sonali
+  aws --profile $PROFILE --endpoint-url http://$LISTEN iam attach-user-policy \\
+      --user-name Sonali --policy-arn arn:aws:iam::aws:policy/AWSCodeCommitPowerUser
+
+The profile '$PROFILE' was written to your AWS CLI files.  Stop the server with Ctrl-C.
+
+MSG
+fi
+exec ./commitd serve --data-dir "$DATA" --listen "$LISTEN"
