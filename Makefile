@@ -89,6 +89,7 @@ bench: commitd
 lint:
 	scripts/lint-banned.sh
 	scripts/check-layers.sh
+	scripts/gen-api-coverage.py --check
 
 install: commitd
 	install -d $(DESTDIR)$(PREFIX)/bin

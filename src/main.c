@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/core.h"
 #include "store/store.h"
 #include "auth/auth.h"
@@ -72,7 +74,10 @@ struct opts {
 	unsigned threads;
 	size_t max_body;
 	bool json;
+	char *owned[8]; /* strings read from the config file, freed at exit */
+	size_t nowned;
 };
+
 
 static void fatal(const char *fmt, ...) CC_PRINTF(1, 2) __attribute__((noreturn));
 
@@ -86,6 +91,17 @@ static void fatal(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
+}
+
+/* Keeps a config value for the life of the command. */
+static const char *opt_keep(struct opts *o, const char *v)
+{
+	char *copy;
+
+	if (o->nowned == ARRAY_SIZE(o->owned) || (copy = strdup(v)) == NULL)
+		fatal("config file: too many values");
+	o->owned[o->nowned++] = copy;
+	return copy;
 }
 
 static char *path_in(const char *dir, const char *name)
@@ -195,6 +211,20 @@ static void write_profile(const struct opts *o, const struct iam_bootstrap *b)
 	buf_release(&body);
 }
 
+/* IAM's user name rule: [\w+=,.@-]{1,64} */
+static bool admin_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("_+=,.@-", *s)))
+			return false;
+	return true;
+}
+
 static int cmd_init(const struct opts *o)
 {
 	struct iam_bootstrap b;
@@ -210,6 +240,8 @@ static int cmd_init(const struct opts *o)
 		fatal("'%s' is already initialised (it has %s); nothing was changed",
 		      o->data_dir, stat(db, &sb) == 0 ? "commitd.db" : "master.key");
 	memset(&b, 0, sizeof(b));
+	if (!admin_name_ok(o->admin))
+		fatal("--admin must be 1 to 64 of letters, digits and +=,.@_-");
 	snprintf(b.user_name, sizeof(b.user_name), "%s", o->admin);
 	if (o->account) {
 		uint64_t v;
@@ -231,9 +263,17 @@ static int cmd_init(const struct opts *o)
 		fatal("init failed: %s", e.msg);
 	}
 	if (o->json) {
-		printf("{\"AccountId\": \"%s\", \"UserName\": \"%s\", \"Arn\": \"%s\","
-		       " \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}\n",
-		       b.account, b.user_name, b.user_arn, b.access_key_id, b.secret_key);
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "AccountId", b.account,
+				      "UserName", b.user_name, "Arn", b.user_arn, "AccessKeyId",
+				      b.access_key_id, "SecretAccessKey", b.secret_key);
+		char *text = j ? json_dumps(j, 0) : NULL;
+
+		if (text == NULL)
+			fatal("out of memory");
+		printf("%s\n", text);
+		mem_wipe(text, strlen(text));
+		free(text);
+		json_decref(j);
 	} else {
 		printf("commitd: initialised %s\n\n"
 		       "  account id         %s\n"
@@ -289,16 +329,19 @@ static void load_config(struct opts *o, const char *path, bool required)
 			v++;
 		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\r'); end--)
 			end[-1] = '\0';
-		v = strdup(v);
-		if (strcmp(k, "listen") == 0 && !o->listen)
-			o->listen = v;
-		else if (strcmp(k, "region") == 0 && !o->region)
-			o->region = v;
-		else if (strcmp(k, "public-url") == 0 && !o->public_url)
-			o->public_url = v;
-		else if (strcmp(k, "log-level") == 0 && !o->log_level)
-			o->log_level = v;
-		else if (strcmp(k, "threads") == 0 || strcmp(k, "max-body") == 0) {
+		if (strcmp(k, "listen") == 0) {
+			if (!o->listen)
+				o->listen = opt_keep(o, v);
+		} else if (strcmp(k, "region") == 0) {
+			if (!o->region)
+				o->region = opt_keep(o, v);
+		} else if (strcmp(k, "public-url") == 0) {
+			if (!o->public_url)
+				o->public_url = opt_keep(o, v);
+		} else if (strcmp(k, "log-level") == 0) {
+			if (!o->log_level)
+				o->log_level = opt_keep(o, v);
+		} else if (strcmp(k, "threads") == 0 || strcmp(k, "max-body") == 0) {
 			uint64_t n;
 
 			if (parse_u64(v, strlen(v), 1, 1ULL << 32, &n) < 0)
@@ -307,9 +350,9 @@ static void load_config(struct opts *o, const char *path, bool required)
 				o->threads = (unsigned)n;
 			else if (k[0] == 'm' && !o->max_body)
 				o->max_body = (size_t)n;
-		} else if (strcmp(k, "listen") && strcmp(k, "region") && strcmp(k, "public-url") &&
-			   strcmp(k, "log-level"))
+		} else {
 			fatal("%s:%d: unknown key '%s'", path, lineno, k);
+		}
 	}
 	buf_release(&b);
 }
@@ -393,6 +436,8 @@ static int cmd_serve(struct opts *o)
 	free(db);
 	free(key);
 	free(conf);
+	while (o->nowned > 0)
+		free(o->owned[--o->nowned]);
 	log_info("commitd: stopped");
 	return 0;
 }

@@ -48,6 +48,24 @@ def check(desc, cond, detail=""):
         print("not ok - " + desc + (" # " + detail if detail else ""))
 
 
+def add_auth_at(auth, req, when):
+    """Signs req as if the clock read `when` (botocore reads utcnow())."""
+    if when is None:
+        auth.add_auth(req)
+        return
+    real = datetime.datetime
+
+    class Fixed(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return when
+    datetime.datetime = Fixed
+    try:
+        auth.add_auth(req)
+    finally:
+        datetime.datetime = real
+
+
 def signed(params, credentials=creds, service="iam", extra_headers=None, when=None,
            body=None):
     if body is None:
@@ -55,22 +73,7 @@ def signed(params, credentials=creds, service="iam", extra_headers=None, when=No
     headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
     headers.update(extra_headers or {})
     req = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
-    auth = SigV4Auth(credentials, service, "us-east-1")
-    if when is not None:
-        # botocore takes the time from datetime.datetime.utcnow()
-        real = datetime.datetime
-
-        class Fixed(datetime.datetime):
-            @classmethod
-            def utcnow(cls):
-                return when
-        datetime.datetime = Fixed
-        try:
-            auth.add_auth(req)
-        finally:
-            datetime.datetime = real
-    else:
-        auth.add_auth(req)
+    add_auth_at(SigV4Auth(credentials, service, "us-east-1"), req, when)
     return req
 
 
@@ -135,21 +138,7 @@ check("an x-amz-content-sha256 that does not match the body is refused",
 # presigned (query) form
 def presigned(params, expires=60, when=None):
     req = AWSRequest(method="GET", url=endpoint + "/", params=params)
-    auth = SigV4QueryAuth(creds, "iam", "us-east-1", expires=expires)
-    if when is not None:
-        real = datetime.datetime
-
-        class Fixed(datetime.datetime):
-            @classmethod
-            def utcnow(cls):
-                return when
-        datetime.datetime = Fixed
-        try:
-            auth.add_auth(req)
-        finally:
-            datetime.datetime = real
-    else:
-        auth.add_auth(req)
+    add_auth_at(SigV4QueryAuth(creds, "iam", "us-east-1", expires=expires), req, when)
     return req.url
 
 

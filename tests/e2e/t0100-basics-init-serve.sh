@@ -49,4 +49,20 @@ SERVER_PID=
 serve
 ok "a restarted server on the same data answers" admin iam get-user
 expect_eq "restarted server knows the admin" "$(out_get User.UserName)" "admin"
+
+# the config file: its settings apply, and a mistake in it is refused clearly
+stop_server
+printf '# test config\nmax-body = 1000\nlog-level = warn\n' >"$T/data/commitd.conf"
+serve
+big=$(head -c 2000 /dev/zero | tr '\0' a)
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d "Action=GetUser&x=$big" "$ENDPOINT/")
+expect_eq "max-body from the config file limits request bodies" "$code" 413
+stop_server
+echo "colour = blue" >>"$T/data/commitd.conf"
+if "$COMMITD" serve --data-dir "$T/data" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"; then
+	fail "an unknown config key is refused"
+else
+	grep -q "commitd.conf:4: unknown key 'colour'" "$T/err" && pass "an unknown config key is refused with its line" ||
+		fail "an unknown config key is refused with its line"
+fi
 finish
