@@ -99,3 +99,43 @@ clean:
 	rm -rf build commitd
 
 -include $(OBJS:.o=.d)
+
+# ---- fuzzing (STYLE.md section 9) --------------------------------------------
+# tests/fuzz/fuzz_<parser>.c each define LLVMFuzzerTestOneInput.  `make test`
+# builds build/san/fuzz-<parser> (gcc, sanitizers, tests/fuzz/standalone.c) and
+# tests/run.sh replays tests/fuzz/corpus/<parser>/ with it.  `make fuzz`
+# builds real libFuzzer binaries into build/fuzz/ with clang (not needed for
+# `make test`); run one as
+#   build/fuzz/fuzz-policy -max_len=8192 tests/fuzz/corpus/policy
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_SAN := $(FUZZ_NAMES:%=build/san/fuzz-%)
+FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz-%)
+FUZZ_CC ?= clang
+FUZZ_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(SRCS:src/%.c=build/fuzz/obj/%.o)
+# clang lacks some of gcc's warning options (-Wno-format-truncation)
+FUZZ_CFLAGS := $(BASE_CFLAGS) -Wno-unknown-warning-option -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN_FLAGS)
+
+test: $(FUZZ_SAN)
+
+build/san/fuzz/%.o: tests/fuzz/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+build/san/fuzz-%: build/san/fuzz/fuzz_%.o build/san/fuzz/standalone.o $(TOBJS)
+	$(CC) $(SAN) -g -o $@ $^ $(PKG_LIBS) -lpthread
+
+fuzz: $(FUZZ_BIN)
+
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz-%: build/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN_FLAGS) -g -o $@ $^ $(PKG_LIBS) -lpthread
+.PRECIOUS: build/san/fuzz/%.o build/fuzz/fuzz_%.o build/fuzz/obj/%.o

@@ -384,7 +384,8 @@ static int cmd_serve(struct opts *o)
 	env.keys = sigv4_key_cache_new(1024);
 	env.creds = cred_cache_new(1024);
 	env.authz = authz_cache_new();
-	if (!env.keys || !env.creds || !env.authz)
+	env.auth_failures = ratelimit_new(4096, AUTH_FAIL_RATE, AUTH_FAIL_BURST);
+	if (!env.keys || !env.creds || !env.authz || !env.auth_failures)
 		fatal("out of memory");
 	env.region = o->region ? o->region : DEFAULT_REGION;
 	env.data_dir = o->data_dir;
@@ -428,6 +429,7 @@ static int cmd_serve(struct opts *o)
 	log_info("commitd: signal %d, shutting down", sig);
 	http_stop(hs, 10);
 	authz_cache_free(env.authz);
+	ratelimit_free(env.auth_failures);
 	cred_cache_free(env.creds);
 	sigv4_key_cache_free(env.keys);
 	store_close(env.store);

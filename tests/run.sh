@@ -1,5 +1,6 @@
 #!/bin/bash
-# run.sh - every test: the C unit tests, the botocore round-trip check, and
+# run.sh - every test: the C unit tests, the botocore round-trip check, the
+# fuzz corpora replayed by build/san/fuzz-<parser> (tests/fuzz), and
 # each end-to-end test in tests/e2e against a real server (sanitizer build).
 # Ends with one line: "N passed, N failed".
 set -u
@@ -39,6 +40,20 @@ for t in tests/unit/*/*.py; do
 		failed=$((failed + 1))
 		failed_names+=("$t")
 	fi
+done
+
+# each fuzz target replays its corpus (one pass per input that does not crash)
+for t in tests/fuzz/fuzz_*.c; do
+	[ -e "$t" ] || continue
+	name=${t#tests/fuzz/fuzz_}
+	name=${name%.c}
+	echo "# fuzz corpus $name"
+	if ! build/san/fuzz-"$name" tests/fuzz/corpus/"$name" >"$out" 2>&1; then
+		# a crash (sanitizer report) or a leak at exit: one more failure
+		echo "$(grep -c '^ok ' "$out") passed, 1 failed" >>"$out"
+	fi
+	grep -v '^ok ' "$out" | grep -v 'passed, .* failed$'
+	count "$out" "fuzz-$name"
 done
 
 for t in tests/e2e/t[0-9]*.sh; do

@@ -51,7 +51,13 @@ struct env {
 	const struct aws_optable *const *tables; /* NULL-terminated */
 	size_t max_body;         /* bytes */
 	struct aws_metrics *metrics; /* may be NULL */
+	struct ratelimit *auth_failures; /* by source address; may be NULL */
 };
+
+/* Failed authentications a source address may make in a burst, and how many
+ * a second it earns back: enough for honest mistakes, not for a flood. */
+#define AUTH_FAIL_BURST 50
+#define AUTH_FAIL_RATE 1.0
 
 /* ---- operation tables -------------------------------------------------------- */
 

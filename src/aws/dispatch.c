@@ -220,10 +220,16 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 
 	if ((rc = identify(d, e)) < 0)
 		return rc;
+	if (ratelimit_blocked(d->env->auth_failures, d->req->source_ip, time_now_hires()))
+		return err_set(e, CC_ELIMIT, "Throttling",
+			       "Rate exceeded: too many failed authentications from %s;"
+			       " wait a minute and try again", d->req->source_ip);
 	t0 = mono_ns();
 	rc = authenticate(d, e);
 	if (d->env->metrics)
 		metric_add(&d->env->metrics->auth_ns, mono_ns() - t0);
+	if (rc == CC_EAUTH && !(e->aws_code && strcmp(e->aws_code, "MissingAuthenticationToken") == 0))
+		ratelimit_spend(d->env->auth_failures, d->req->source_ip, time_now_hires());
 	if (rc < 0 && !(e->aws_code && strcmp(e->aws_code, "MissingAuthenticationToken") == 0))
 		return rc;
 	if (d->proto == AWS_PROTO_QUERY) {

@@ -50,6 +50,7 @@ static const struct {
 	{"SerializationException", 400},
 	{"ServiceUnavailable", 503},
 	{"SignatureDoesNotMatch", 403},
+	{"Throttling", 400},
 	{"UnknownOperationException", 400},
 	{"UnrecognizedClientException", 400},
 	{"ValidationError", 400},

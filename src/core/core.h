@@ -208,6 +208,18 @@ int url_encode(struct buf *b, const char *in, size_t n, bool keep_slash);
 /* true if s is valid UTF-8 without NUL bytes */
 bool utf8_valid(const char *s, size_t n);
 
+/* ---- rate limits (ratelimit.c) --------------------------------------------- */
+
+/* Token buckets by key: `rate` tokens a second up to `burst`. */
+struct ratelimit;
+
+struct ratelimit *ratelimit_new(size_t slots, double rate, double burst);
+void ratelimit_free(struct ratelimit *rl);
+/* true when key has no token left (nothing is spent) */
+bool ratelimit_blocked(struct ratelimit *rl, const char *key, double now);
+/* spends one of key's tokens (a failure) */
+void ratelimit_spend(struct ratelimit *rl, const char *key, double now);
+
 /* ---- files --------------------------------------------------------------- */
 
 int file_read(struct buf *out, const char *path, struct err *e);

@@ -190,5 +190,21 @@ st, body = post(req)
 check("an unknown JSON operation answers a JSON error",
       st == 400 and b'"__type"' in body and b"UnknownOperationException" in body, "%d %s" % (st, body))
 
+# a flood of failed authentications from one address is throttled, and the
+# address gets its chances back over time (AUTH_FAIL_BURST, AUTH_FAIL_RATE)
+codes = []
+for i in range(80):
+    st, body = post(signed(get_user, Credentials(key, "z" * 40)))
+    codes.append(code_of(body))
+check("repeated failed authentications are throttled",
+      codes[0] == "SignatureDoesNotMatch" and codes[-1] == "Throttling", "%s ... %s" % (codes[0], codes[-1]))
+st, body = post(signed(get_user))
+check("a throttled address is refused even with good credentials, as Throttling",
+      st == 400 and code_of(body) == "Throttling" and b"failed authentications" in body, "%d %s" % (st, body))
+import time
+time.sleep(3)
+st, body = post(signed(get_user))
+check("the address earns its chances back", st == 200, "%d %s" % (st, body[:200]))
+
 print("%d failed checks" % failures)
 sys.exit(1 if failures else 0)
