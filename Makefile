@@ -84,7 +84,12 @@ run: deps commitd
 	scripts/quickstart.sh
 
 bench: commitd
-	bench/run.sh
+	bench/run.sh auth policy
+
+build/bench/policy: bench/policy.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ \
+		bench/policy.c $(filter build/rel/core/% build/rel/policy/%,$(OBJS)) $(PKG_LIBS)
 
 lint:
 	scripts/lint-banned.sh
