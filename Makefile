@@ -109,8 +109,9 @@ clean:
 # tests/fuzz/fuzz_<parser>.c each define LLVMFuzzerTestOneInput.  `make test`
 # builds build/san/fuzz-<parser> (gcc, sanitizers, tests/fuzz/standalone.c) and
 # tests/run.sh replays tests/fuzz/corpus/<parser>/ with it.  `make fuzz`
-# builds real libFuzzer binaries into build/fuzz/ with clang (not needed for
-# `make test`); run one as
+# builds real libFuzzer binaries into build/fuzz/ with clang, which
+# `scripts/setup-debian.sh fuzz` installs (`make test` does not need it).
+# Run one as
 #   build/fuzz/fuzz-policy -max_len=8192 tests/fuzz/corpus/policy
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)

@@ -1,11 +1,14 @@
 #!/bin/sh
 # setup-debian.sh - install the Debian 12 packages commitd needs to build,
 # run and test.  Idempotent and quick when everything is already there.
+# `setup-debian.sh fuzz` also installs clang and its libFuzzer runtime, which
+# only `make fuzz` needs (`make test` replays the corpora with gcc).
 set -eu
 
 PKGS="build-essential pkg-config git curl ca-certificates openssh-client openssl
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libssl-dev libargon2-dev
 libgit2-dev libssh-dev liboath-dev awscli python3 python3-boto3 wrk"
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

@@ -950,10 +950,11 @@ static int canon_query(struct buf *out, const char *query, bool presigned)
 	}
 	if (buf_failed(&enc))
 		goto out;
+	/* buf_cstr: enc.ptr is NULL when every name and value is empty ("?=") */
 	for (i = 0; i < np; i++) {
-		pairs[i].name = enc.ptr + offs[4 * i];
+		pairs[i].name = buf_cstr(&enc) + offs[4 * i];
 		pairs[i].nlen = offs[4 * i + 1] - offs[4 * i];
-		pairs[i].val = enc.ptr + offs[4 * i + 1];
+		pairs[i].val = buf_cstr(&enc) + offs[4 * i + 1];
 		pairs[i].vlen = offs[4 * i + 2] - offs[4 * i + 1];
 	}
 	qsort(pairs, np, sizeof(*pairs), qpair_cmp);

@@ -106,22 +106,87 @@ static int add_policy(struct authz_entry *en, const char *doc, struct err *e)
 	return 0;
 }
 
+/* How a managed policy's row says who owns it, as the simulator names sources. */
+#define MANAGED_SOURCE "CASE WHEN p.account = 'aws' THEN 'aws-managed' ELSE 'user-managed' END"
+
 /* Every identity policy of a user: its own and its groups', inline and managed. */
 static const char *const user_policy_sql =
-	"SELECT document FROM inline_policies WHERE kind = 'user' AND entity_id = $1"
+	"SELECT 'user', name, document FROM inline_policies WHERE kind = 'user' AND entity_id = $1"
 	" UNION ALL"
-	" SELECT v.document FROM attachments a JOIN policies p ON p.id = a.policy_id"
+	" SELECT " MANAGED_SOURCE ", p.name, v.document FROM attachments a"
+	"  JOIN policies p ON p.id = a.policy_id"
 	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
 	"  WHERE a.kind = 'user' AND a.entity_id = $1"
 	" UNION ALL"
-	" SELECT i.document FROM group_members m JOIN inline_policies i"
+	" SELECT 'group', i.name, i.document FROM group_members m JOIN inline_policies i"
 	"  ON i.kind = 'group' AND i.entity_id = m.group_id WHERE m.user_id = $1"
 	" UNION ALL"
-	" SELECT v.document FROM group_members m JOIN attachments a"
+	" SELECT " MANAGED_SOURCE ", p.name, v.document FROM group_members m JOIN attachments a"
 	"  ON a.kind = 'group' AND a.entity_id = m.group_id"
 	"  JOIN policies p ON p.id = a.policy_id"
 	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
 	"  WHERE m.user_id = $1";
+
+/* A group's own identity policies, inline and managed. */
+static const char *const group_policy_sql =
+	"SELECT 'group', name, document FROM inline_policies WHERE kind = 'group' AND entity_id = $1"
+	" UNION ALL"
+	" SELECT " MANAGED_SOURCE ", p.name, v.document FROM attachments a"
+	"  JOIN policies p ON p.id = a.policy_id"
+	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+	"  WHERE a.kind = 'group' AND a.entity_id = $1";
+
+static const char *const boundary_sql =
+	"SELECT " MANAGED_SOURCE ", p.name, v.document FROM users u"
+	" JOIN policies p ON p.arn = u.boundary_arn"
+	" JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+	" WHERE u.id = $1";
+
+static int docs_run(struct store_tx *tx, const char *sql, const char *id, bool boundary,
+		    authz_doc_fn fn, void *arg, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	if ((rc = store_query(&q, tx, e, sql, "s", id)) < 0)
+		return rc;
+	while ((rc = store_step(q, e)) == 1) {
+		struct authz_doc d = {store_col_text(q, 0), store_col_text(q, 1),
+				      store_col_text(q, 2), boundary};
+
+		if ((rc = fn(arg, &d, e)) < 0)
+			break;
+	}
+	store_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
+int authz_policies_each(struct store_tx *tx, const char *kind, const char *id, authz_doc_fn fn,
+			void *arg, struct err *e)
+{
+	int rc;
+
+	if (strcmp(kind, "group") == 0)
+		return docs_run(tx, group_policy_sql, id, false, fn, arg, e);
+	if ((rc = docs_run(tx, user_policy_sql, id, false, fn, arg, e)) < 0)
+		return rc;
+	return docs_run(tx, boundary_sql, id, true, fn, arg, e);
+}
+
+static int entry_doc(void *arg, const struct authz_doc *d, struct err *e)
+{
+	struct authz_entry *en = arg;
+	struct err pe = ERR_INIT;
+
+	if (!d->boundary)
+		return add_policy(en, d->document, e);
+	policy_free(en->boundary);
+	en->boundary = NULL;
+	if (policy_parse(&en->boundary, d->document, strlen(d->document), POLICY_BOUNDARY, 0,
+			 &pe) < 0)
+		log_warnx("authz: stored boundary does not parse: %s", pe.msg);
+	return 0;
+}
 
 static int load_user(struct authz_entry *en, struct store *st, const char *user_id,
 		     struct err *e)
@@ -132,34 +197,8 @@ static int load_user(struct authz_entry *en, struct store *st, const char *user_
 
 	if ((rc = store_begin(&tx, st, false, e)) < 0)
 		return rc;
-	if ((rc = store_query(&q, tx, e, user_policy_sql, "s", user_id)) < 0)
+	if ((rc = authz_policies_each(tx, "user", user_id, entry_doc, en, e)) < 0)
 		goto out;
-	while ((rc = store_step(q, e)) == 1)
-		if ((rc = add_policy(en, store_col_text(q, 0), e)) < 0)
-			goto out;
-	if (rc < 0)
-		goto out;
-	store_stmt_free(q);
-	q = NULL;
-
-	rc = store_query(&q, tx, e,
-			 "SELECT v.document FROM users u JOIN policies p ON p.arn = u.boundary_arn"
-			 " JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
-			 " WHERE u.id = $1",
-			 "s", user_id);
-	if (rc < 0)
-		goto out;
-	if ((rc = store_step(q, e)) == 1) {
-		const char *doc = store_col_text(q, 0);
-		struct err pe = ERR_INIT;
-
-		if (policy_parse(&en->boundary, doc, strlen(doc), POLICY_BOUNDARY, 0, &pe) < 0)
-			log_warnx("authz: stored boundary does not parse: %s", pe.msg);
-	}
-	if (rc < 0)
-		goto out;
-	store_stmt_free(q);
-	q = NULL;
 
 	rc = store_query(&q, tx, e, "SELECT key, value FROM user_tags WHERE user_id = $1"
 				    " ORDER BY seq", "s", user_id);

@@ -151,6 +151,23 @@ void authz_cache_free(struct authz_cache *c);
 int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 		  const struct policy_key *extra, size_t nextra, struct err *e);
 
+/*
+ * The stored policies that apply to a user ("user": its inline and managed
+ * policies, its groups' inline and managed policies, then its permissions
+ * boundary) or to a group ("group": its own inline and managed policies),
+ * handed to fn one at a time; the strings live until fn returns.  The same
+ * gathering aws_authorize() uses; the policy simulator names its sources.
+ */
+struct authz_doc {
+	const char *source;   /* "user" or "group" (inline), "aws-managed", "user-managed" */
+	const char *name;     /* the policy's name */
+	const char *document; /* the JSON text as stored (default version when managed) */
+	bool boundary;        /* the user's permissions boundary, not an identity policy */
+};
+typedef int (*authz_doc_fn)(void *arg, const struct authz_doc *d, struct err *e);
+int authz_policies_each(struct store_tx *tx, const char *kind, const char *id, authz_doc_fn fn,
+			void *arg, struct err *e);
+
 /* ---- helpers for handlers ------------------------------------------------------- */
 
 const char *aws_in_str(const struct aws_call *c, const char *member); /* NULL if absent */

@@ -139,7 +139,28 @@ H(put_group_policy); H(get_group_policy); H(list_group_policies); H(delete_group
 /* account.c */
 H(get_account_summary); H(create_account_alias); H(list_account_aliases);
 H(delete_account_alias);
+/* simulate.c */
+H(simulate_custom_policy); H(simulate_principal_policy);
 #undef H
+
+/* ---- the policy simulator (simulate.c) ------------------------------------------ */
+
+/* the resource of SimulatePrincipalPolicy: its PolicySourceArn */
+int iam_res_policy_source(struct aws_call *c, const char **out, struct err *e);
+
+/* A place in a policy document as the simulator reports it. */
+struct iam_pos {
+	int line;   /* from 1 */
+	int column; /* from 1, in characters, just past the brace (AWS's convention) */
+};
+
+/*
+ * Where statement idx (from 0) of the JSON text doc (n bytes) begins and
+ * ends: the positions after its opening and closing braces.  CC_ENOTFOUND
+ * when the text has no such statement object.
+ */
+int iam_sim_statement_pos(struct iam_pos *start, struct iam_pos *end, const char *doc,
+			  size_t n, size_t idx);
 
 /* the deletion checks of DeleteUser, shared with the entities' own files */
 int iam_user_has_dependents(struct aws_call *c, const struct iam_user *u, struct err *e);

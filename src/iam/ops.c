@@ -71,6 +71,8 @@ static const struct aws_oprow rows[] = {
 	{"RemoveUserFromGroup",       iam_remove_user_from_group,      "iam:RemoveUserFromGroup",      iam_res_group,      W},
 	{"ResetServiceSpecificCredential",iam_reset_service_specific_credential,"iam:ResetServiceSpecificCredential",iam_res_user,       W},
 	{"SetDefaultPolicyVersion",   iam_set_default_policy_version,  "iam:SetDefaultPolicyVersion",  iam_res_policy,     W},
+	{"SimulateCustomPolicy",      iam_simulate_custom_policy,      "iam:SimulateCustomPolicy",     NULL,               0},
+	{"SimulatePrincipalPolicy",   iam_simulate_principal_policy,   "iam:SimulatePrincipalPolicy",  iam_res_policy_source, 0},
 	{"TagPolicy",                 iam_tag_policy,                  "iam:TagPolicy",                iam_res_policy,     W},
 	{"TagUser",                   iam_tag_user,                    "iam:TagUser",                  iam_res_user,       W},
 	{"UntagPolicy",               iam_untag_policy,                "iam:UntagPolicy",              iam_res_policy,     W},

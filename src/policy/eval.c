@@ -317,3 +317,71 @@ enum policy_decision policy_eval(const struct policy_set *set, const struct poli
 		return POLICY_ALLOW;
 	return POLICY_IMPLICIT_DENY;
 }
+
+/* ---- the keys a policy refers to (policy_context_keys) -------------------------- */
+
+/* Action and Resource apply; a Resource entry with a variable counts as applying. */
+static bool stmt_relevant(const struct pstmt *st, const struct req *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < st->nactions && !any; i++)
+		any = policy__pstr_match(&st->actions[i], r->action, r->an, r->action_flags);
+	if (any == st->not_action)
+		return false;
+	if (!st->has_resource)
+		return true;
+	for (size_t i = 0; i < st->nresources; i++)
+		if (st->resources[i].flags & PSTR_VARS)
+			return true;
+	return resource_match(st, r);
+}
+
+static void key_note(struct span *out, size_t cap, size_t *n, const char *k, size_t kn)
+{
+	size_t i;
+
+	for (i = 0; i < *n && i < cap; i++)
+		if (out[i].n == kn && strncasecmp(out[i].p, k, kn) == 0)
+			return;
+	if (*n < cap)
+		out[*n] = span_of(k, kn);
+	(*n)++;
+}
+
+static void pstr_keys(const struct pstr *ps, struct span *out, size_t cap, size_t *n)
+{
+	if (!(ps->flags & PSTR_VARS))
+		return;
+	for (size_t i = 0; i < ps->nseg; i++)
+		if (ps->seg[i].kind == PSEG_KEY)
+			key_note(out, cap, n, ps->seg[i].s, ps->seg[i].n);
+}
+
+size_t policy_context_keys(const struct policy *p, const struct policy_ctx *ctx,
+			   struct span *out, size_t cap)
+{
+	struct req r;
+	size_t n = 0;
+
+	if (p == NULL)
+		return 0;
+	if (ctx)
+		req_init(&r, ctx);
+	for (size_t i = 0; i < p->nstmts; i++) {
+		const struct pstmt *st = &p->stmts[i];
+
+		if (ctx && !stmt_relevant(st, &r))
+			continue;
+		for (size_t j = 0; j < st->nresources; j++)
+			pstr_keys(&st->resources[j], out, cap, &n);
+		for (size_t j = 0; j < st->nconds; j++) {
+			const struct pcond *c = &st->conds[j];
+
+			key_note(out, cap, &n, c->key, c->keyn);
+			for (size_t k = 0; k < c->nvals; k++)
+				pstr_keys(&c->vals[k].str, out, cap, &n);
+		}
+	}
+	return n;
+}

@@ -135,4 +135,18 @@ enum policy_decision policy_eval(const struct policy_set *set, const struct poli
 enum policy_decision policy_eval_one(const struct policy *p, const struct policy_ctx *ctx,
 				     struct policy_trace *trace);
 
+/*
+ * The condition keys a policy refers to, for the policy simulator's
+ * MissingContextValues: the keys of the Condition elements and of the policy
+ * variables (${aws:username}) in Resource and condition values, of every
+ * statement whose Action and Resource apply to ctx's action and resource
+ * (conditions and Principal not considered; a Resource entry holding a
+ * variable counts as applying).  ctx NULL: every statement.  Each key once
+ * (compared case-insensitively), in document order, as spans borrowed from
+ * p.  Returns how many there are; at most cap are stored in out (when the
+ * answer exceeds cap, keys past cap may be counted more than once).
+ */
+size_t policy_context_keys(const struct policy *p, const struct policy_ctx *ctx,
+			   struct span *out, size_t cap);
+
 #endif

@@ -468,3 +468,49 @@ void test_policy_eval__speed(void)
 	for (int i = 0; i < 10; i++)
 		policy_free(ps[i]);
 }
+
+/* policy_context_keys: the keys of the statements that apply, each once */
+void test_policy_eval__context_keys(void)
+{
+	struct policy *p = PARSE(
+		ID("[{\"Effect\":\"Allow\",\"Action\":\"codecommit:GitPush\",\"Resource\":\"*\","
+		   "\"Condition\":{\"StringEquals\":{\"codecommit:References\":\"refs/heads/main\"},"
+		   "\"Null\":{\"Codecommit:references\":\"false\"}}},"
+		   "{\"Effect\":\"Allow\",\"Action\":\"iam:GetUser\","
+		   "\"Resource\":\"arn:aws:iam::" ACCT ":user/${aws:username}\","
+		   "\"Condition\":{\"StringLike\":{\"aws:PrincipalTag/team\":\"${aws:PrincipalTag/lead}\"}}},"
+		   "{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b\","
+		   "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]"),
+		POLICY_IDENTITY);
+	struct policy_ctx c = ctx_of("codecommit:GitPush", REPO);
+	struct span k[8];
+	size_t n;
+
+	REQUIRE(p != NULL);
+	/* every statement */
+	n = policy_context_keys(p, NULL, k, 8);
+	CHECK_INT(n, 5);
+	CHECK(span_eq(k[0], "codecommit:References")); /* the Null key is the same, any case */
+	CHECK(span_eq(k[1], "aws:username"));
+	CHECK(span_eq(k[2], "aws:PrincipalTag/team"));
+	CHECK(span_eq(k[3], "aws:PrincipalTag/lead"));
+	CHECK(span_eq(k[4], "aws:SecureTransport"));
+	/* only the statements whose Action and Resource apply */
+	n = policy_context_keys(p, &c, k, 8);
+	CHECK_INT(n, 1);
+	CHECK(span_eq(k[0], "codecommit:References"));
+	/* a Resource with a variable counts as applying */
+	c.action = "iam:GetUser";
+	c.resource = "arn:aws:iam::" ACCT ":user/Someone";
+	CHECK_INT(policy_context_keys(p, &c, k, 8), 3);
+	/* a Resource that does not match leaves the statement out */
+	c.action = "s3:GetObject";
+	c.resource = "arn:aws:s3:::other";
+	CHECK_INT(policy_context_keys(p, &c, k, 8), 0);
+	c.resource = "arn:aws:s3:::b";
+	CHECK_INT(policy_context_keys(p, &c, k, 8), 1);
+	/* cap: counted, not stored */
+	CHECK_INT(policy_context_keys(p, NULL, k, 2), 5);
+	CHECK_INT(policy_context_keys(NULL, NULL, k, 8), 0);
+	policy_free(p);
+}
