@@ -358,6 +358,29 @@ int iam_res_user_new(struct aws_call *c, const char **out, struct err *e)
 	return *out ? 0 : err_oom(e);
 }
 
+/* GetAccessKeyLastUsed names only the key: the resource is its owner. */
+int iam_res_key_owner(struct aws_call *c, const char **out, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	*out = c->caller->arn;
+	rc = store_query(&q, c->tx, e,
+			 "SELECT u.path, u.name FROM access_keys k JOIN users u ON u.id = k.user_id"
+			 " WHERE k.id = $1 AND k.account = $2",
+			 "ss", aws_in_str(c, "AccessKeyId"), c->caller->account);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_step(q, e)) == 1)
+		*out = iam_arn(c, "user", store_col_text(q, 0), store_col_text(q, 1));
+	else if (rc == 0) /* root's key, or none: the account */
+		*out = arena_printf(c->ar, "arn:aws:iam::%s:root", c->caller->account);
+	store_stmt_free(q);
+	if (rc < 0)
+		return rc;
+	return *out ? 0 : err_oom(e);
+}
+
 int iam_res_self_user(struct aws_call *c, const char **out, struct err *e)
 {
 	*out = c->caller->arn;

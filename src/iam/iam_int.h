@@ -96,6 +96,7 @@ void iam_page_finish(json_t *out, const struct iam_page *pg, int64_t seen);
 int iam_res_user(struct aws_call *c, const char **out, struct err *e);
 int iam_res_user_new(struct aws_call *c, const char **out, struct err *e);
 int iam_res_self_user(struct aws_call *c, const char **out, struct err *e);
+int iam_res_key_owner(struct aws_call *c, const char **out, struct err *e);
 int iam_res_group(struct aws_call *c, const char **out, struct err *e);
 int iam_res_group_new(struct aws_call *c, const char **out, struct err *e);
 int iam_res_policy(struct aws_call *c, const char **out, struct err *e);

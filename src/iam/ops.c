@@ -38,7 +38,7 @@ static const struct aws_oprow rows[] = {
 	{"DeleteUserPolicy",          iam_delete_user_policy,          "iam:DeleteUserPolicy",         iam_res_user,       W},
 	{"DetachGroupPolicy",         iam_detach_group_policy,         "iam:DetachGroupPolicy",        iam_res_group,      W},
 	{"DetachUserPolicy",          iam_detach_user_policy,          "iam:DetachUserPolicy",         iam_res_user,       W},
-	{"GetAccessKeyLastUsed",      iam_get_access_key_last_used,    "iam:GetAccessKeyLastUsed",     iam_res_self_user,  0},
+	{"GetAccessKeyLastUsed",      iam_get_access_key_last_used,    "iam:GetAccessKeyLastUsed",     iam_res_key_owner,  0},
 	{"GetAccountPasswordPolicy",   iam_get_account_password_policy, "iam:GetAccountPasswordPolicy", NULL,               0},
 	{"GetAccountSummary",         iam_get_account_summary,         "iam:GetAccountSummary",        NULL,               0},
 	{"GetGroup",                  iam_get_group,                   "iam:GetGroup",                 iam_res_group,      0},

@@ -28,6 +28,13 @@ ok "the policy variable lets Dev read itself" dev iam get-user --user-name Dev
 fails_with "but not another user" AccessDenied dev iam get-user --user-name Other
 ok "and list its own keys" dev iam list-access-keys --user-name Dev
 del self
+put lastused '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetAccessKeyLastUsed","Resource":"arn:aws:iam::*:user/${aws:username}"}]}'
+ok "create-access-key Other" admin iam create-access-key --user-name Other
+OTHER_KEY=$(out_get AccessKey.AccessKeyId)
+DEV_KEY=$(grep -A1 '^\[dev\]' "$AWS_SHARED_CREDENTIALS_FILE" | sed -n 's/aws_access_key_id = //p')
+ok "GetAccessKeyLastUsed on Dev's own key is allowed" dev iam get-access-key-last-used --access-key-id "$DEV_KEY"
+fails_with "GetAccessKeyLastUsed is judged on the key's owner, not the caller" AccessDenied dev iam get-access-key-last-used --access-key-id "$OTHER_KEY"
+del lastused
 
 # aws:PrincipalTag: the caller's own tags
 put tag '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListGroups","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"git"}}}]}'
