@@ -117,5 +117,8 @@ int time_parse_iso8601(int64_t *out, const char *s, size_t n)
 	if (i != n || civil_check(y, mo, d, h, mi, sec))
 		return CC_EINVAL;
 	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	/* an offset must not carry the instant out of the years we accept */
+	if (*out < 0 || *out >= days_from_civil(10000, 1, 1) * 86400)
+		return CC_EINVAL;
 	return 0;
 }

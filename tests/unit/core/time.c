@@ -24,3 +24,12 @@ void test_core_time__iso8601_with_offset(void)
 	CHECK_INT(t, 1440938160);
 	CHECK(time_parse_iso8601(&t, "2015-08-30X", 11) < 0);
 }
+
+void test_core_time__offset_cannot_leave_the_range(void)
+{
+	int64_t t;
+
+	CHECK(time_parse_iso8601(&t, "1970-01-01T00:30:00+01:00", 25) < 0);
+	CHECK(time_parse_iso8601(&t, "9999-12-31T23:30:00-01:00", 25) < 0);
+	CHECK(time_parse_iso8601(&t, "1970-01-01T01:00:00+01:00", 25) == 0 && t == 0);
+}
