@@ -32,10 +32,10 @@ struct req {
 	const char *action, *resource, *arn;
 	size_t an, rn, arnn;
 	unsigned action_flags;           /* GLOB_NOCASE unless action is lower-cased */
-	uint64_t svc_bit;                /* policy__svc_bit of the action's service; ~0: unknown */
+	uint64_t act_mask;               /* policy__act_req_mask of the action; ~0: not lowered */
+	uint64_t a16[2];                 /* action_low's first 16 bytes, zero-padded (struct pact) */
 	char action_low[128];
 	struct span account;             /* the caller's account */
-	const struct policy_key *parn;   /* aws:PrincipalArn, or NULL */
 };
 
 static bool resource_match(const struct pstmt *st, const struct req *r)
@@ -85,6 +85,8 @@ static bool type_is(const struct pprin *pp, enum policy_principal_type t)
 static int principal_kind(const struct pstmt *st, const struct req *r)
 {
 	enum policy_principal_type t = r->ctx->principal_type;
+	const struct policy_key *parn = NULL; /* aws:PrincipalArn, looked up when needed */
+	bool parn_done = false;
 	int best = PK_NONE;
 
 	if (st->principal_any)
@@ -109,9 +111,13 @@ static int principal_kind(const struct pstmt *st, const struct req *r)
 				best = PK_DIRECT;
 		} else if (pp->n == r->arnn && memcmp(pp->s, r->arn, pp->n) == 0) {
 			best = PK_DIRECT;
-		} else if (pp->type == PPRIN_AWS && r->parn && best < PK_UNDERLYING) {
-			for (size_t k = 0; k < r->parn->values.n; k++) {
-				const char *v = r->parn->values.v[k];
+		} else if (pp->type == PPRIN_AWS && best < PK_UNDERLYING) {
+			if (!parn_done) {
+				parn = policy__ctx_key(r->ctx, "aws:PrincipalArn", 16);
+				parn_done = true;
+			}
+			for (size_t k = 0; parn && k < parn->values.n; k++) {
+				const char *v = parn->values.v[k];
 
 				if (v && strlen(v) == pp->n && memcmp(v, pp->s, pp->n) == 0)
 					best = PK_UNDERLYING;
@@ -123,17 +129,40 @@ static int principal_kind(const struct pstmt *st, const struct req *r)
 	return best;
 }
 
+/*
+ * Does any entry of the Action (or NotAction) list match the request
+ * action?  A lower-cased request goes through the prefilters of struct
+ * pact, which decide most entries ("codecommit:Get*", "iam:listusers", "*")
+ * with two masked compares; the rest, and a request too long to lower,
+ * take the full match.
+ */
+static inline bool action_any(const struct pstmt *st, const struct req *r)
+{
+	if (r->action_flags == 0) {
+		for (size_t i = 0; i < st->nactions; i++) {
+			const struct pact *pa = &st->acts[i];
+
+			if (((r->a16[0] & pa->m[0]) ^ pa->v[0]) | ((r->a16[1] & pa->m[1]) ^ pa->v[1]))
+				continue;
+			if (pa->how == PACT_DONE ||
+			    policy__pstr_match(&st->actions[i], r->action, r->an, 0))
+				return true;
+		}
+		return false;
+	}
+	for (size_t i = 0; i < st->nactions; i++)
+		if (policy__pstr_match(&st->actions[i], r->action, r->an, r->action_flags))
+			return true;
+	return false;
+}
+
 /* Does the statement apply?  *kind says how its Principal matched. */
 static bool stmt_match(const struct pstmt *st, const struct req *r, int *kind)
 {
-	bool any = false;
-
-	/* an Action list naming none of this service cannot match */
-	if (!st->not_action && !(st->svc_mask & r->svc_bit))
+	/* an Action list whose prefixes the request lacks cannot match */
+	if (!st->not_action && !(st->act_mask & r->act_mask))
 		return false;
-	for (size_t i = 0; i < st->nactions && !any; i++)
-		any = policy__pstr_match(&st->actions[i], r->action, r->an, r->action_flags);
-	if (any == st->not_action)
+	if (action_any(st, r) == st->not_action)
 		return false;
 	if (!resource_match(st, r))
 		return false;
@@ -208,17 +237,16 @@ static void req_init(struct req *r, const struct policy_ctx *ctx)
 		r->action_flags = 0;
 	}
 	{
-		const char *colon = memchr(r->action, ':', r->an);
+		unsigned char pad[16] = {0};
 
-		r->svc_bit = (colon && r->action_flags == 0)
-				     ? policy__svc_bit(r->action, (size_t)(colon - r->action))
-				     : ~(uint64_t)0;
+		memcpy(pad, r->action, r->an < 16 ? r->an : 16);
+		memcpy(r->a16, pad, 16);
 	}
+	r->act_mask = r->action_flags == 0 ? policy__act_req_mask(r->action, r->an) : ~(uint64_t)0;
 	r->rn = strlen(r->resource);
 	r->arnn = strlen(r->arn);
 	r->account = ctx->principal_account ? span_cstr(ctx->principal_account)
 					    : policy__arn_account(ctx->principal_arn);
-	r->parn = policy__ctx_key(ctx, "aws:PrincipalArn", 16);
 }
 
 static enum policy_decision verdict(const struct pres *res)
@@ -323,11 +351,7 @@ enum policy_decision policy_eval(const struct policy_set *set, const struct poli
 /* Action and Resource apply; a Resource entry with a variable counts as applying. */
 static bool stmt_relevant(const struct pstmt *st, const struct req *r)
 {
-	bool any = false;
-
-	for (size_t i = 0; i < st->nactions && !any; i++)
-		any = policy__pstr_match(&st->actions[i], r->action, r->an, r->action_flags);
-	if (any == st->not_action)
+	if (action_any(st, r) == st->not_action)
 		return false;
 	if (!st->has_resource)
 		return true;

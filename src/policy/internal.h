@@ -99,15 +99,37 @@ struct pprin {
 	size_t n;
 };
 
+/*
+ * The action prefilter: an Action entry's first literal bytes (at most 16,
+ * lower-cased, zero-padded) and a mask of the bytes that must match, compared
+ * against the request action loaded the same way with two ANDs and two
+ * compares.  Action text never holds a NUL, so a masked byte past the end of
+ * a shorter request (a zero there) fails the compare: the length test is
+ * built in.  An exact entry of up to 15 bytes also masks its terminating
+ * zero, so the compare decides equality.  "*" has an empty mask.
+ */
+#define PACT_DONE 0 /* the masked compare decides */
+#define PACT_MORE 1 /* the masked compare only filters: policy__pstr_match decides */
+
+struct pact {
+	uint64_t v[2]; /* pattern bytes 0..15, zero where the mask is */
+	uint64_t m[2]; /* 0xff for every byte that must equal v's */
+	uint8_t how;   /* PACT_DONE or PACT_MORE */
+};
+
 struct pstmt {
-	const char *sid; /* NULL when absent */
+	/* hot: read for every statement before the action test */
 	bool deny;
-	bool not_action, not_resource, not_principal;
+	bool not_action;
+	uint64_t act_mask;  /* Action: policy__act_bit() of each entry; see policy__act_bit */
+	const struct pact *acts; /* nactions prefilters, parallel to actions */
+	size_t nactions;
+	/* cold: read once the action applies */
+	struct pstr *actions;
+	const char *sid; /* NULL when absent */
+	bool not_resource, not_principal;
 	bool has_resource, has_principal;
 	bool principal_any; /* Principal "*" */
-	uint64_t svc_mask;  /* Action: policy__svc_bit() of each service; ~0 if any has a wildcard */
-	struct pstr *actions;
-	size_t nactions;
 	struct pstr *resources;
 	size_t nresources;
 	struct pprin *principals;
@@ -135,23 +157,59 @@ bool policy__glob(const char *pat, size_t pn, const char *s, size_t sn, unsigned
 /* match.c: six colon-separated parts, each matched as a glob */
 bool policy__arn_like(const char *pat, size_t pn, const char *s, size_t sn, unsigned flags);
 /*
- * match.c: one bit of 64 for a lower-case service name ("codecommit"), so a
- * statement whose actions name other services is skipped with one AND.
+ * match.c: a one-word Bloom filter of action prefixes, so that a statement
+ * none of whose actions can match is skipped with one AND.  An Action entry
+ * sets the bit of the hash of its literal text cut after the service's ':'
+ * and at most POLICY_ACT_K more bytes ("codecommit:get" for
+ * "codecommit:Get*", "iam:" for "iam:*"), or every bit when a wildcard comes
+ * before the ':' ("*", "code*:x").  The request sets the bits of its own
+ * such prefixes, with 0..POLICY_ACT_K bytes after the ':'.  An entry that
+ * matches has its cut text as a prefix of the request (the literal text is
+ * one, and the ':' lies at the same place in both), so its bit is among the
+ * request's: a zero AND proves that no entry matches.
  */
-uint64_t policy__svc_bit(const char *s, size_t n);
+#define POLICY_ACT_K 3
+uint64_t policy__act_bit(const char *low, size_t n, size_t colon, size_t lit);
+/* match.c: the request side, over a lower-cased action (~0: no ':') */
+uint64_t policy__act_req_mask(const char *low, size_t n);
 /* match.c: sets PSTR_WILD/ANY/PREFIX and lit from the text */
 void policy__pstr_flags(struct pstr *ps);
+/* match.c: the prefilter of a lower-cased action whose flags are set */
+void policy__pact_compile(struct pact *pa, const struct pstr *ps);
 
-/* memcmp(a, b, n) == 0 for the short strings of policies, without a call */
+/*
+ * memcmp(a, b, n) == 0 for the short strings of policies, without a call:
+ * whole words, the tail as one overlapping load instead of a byte loop.
+ * The last word goes first: the literal texts of a policy share their
+ * beginnings ("arn:aws:codecommit:us-east-1:111122223333:") and differ
+ * near their ends.
+ */
 static inline bool policy__bytes_eq(const char *a, const char *b, size_t n)
 {
 	uint64_t x, y;
+	uint32_t x4, y4;
 
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
+	if (n >= 8) {
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
 		if (x != y)
 			return false;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		return true;
+	}
+	if (n >= 4) {
+		memcpy(&x4, a, 4);
+		memcpy(&y4, b, 4);
+		if (x4 != y4)
+			return false;
+		memcpy(&x4, a + n - 4, 4);
+		memcpy(&y4, b + n - 4, 4);
+		return x4 == y4;
 	}
 	for (; n; a++, b++, n--)
 		if (*a != *b)

@@ -130,13 +130,90 @@ void policy__pstr_flags(struct pstr *ps)
 	}
 }
 
-uint64_t policy__svc_bit(const char *s, size_t n)
+/*
+ * Bytes [0, k) of s with their mask into pa (k <= 16); the rest stays zero.
+ * Built through a byte array so that the request side, loaded the same way
+ * in eval.c, agrees whatever the byte order.
+ */
+static void pact_set(struct pact *pa, const char *s, size_t k)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	unsigned char v[16] = {0}, m[16] = {0};
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return (uint64_t)1 << (h & 63);
+	memcpy(v, s, k);
+	memset(m, 0xff, k);
+	memcpy(pa->v, v, 16);
+	memcpy(pa->m, m, 16);
+}
+
+void policy__pact_compile(struct pact *pa, const struct pstr *ps)
+{
+	memset(pa, 0, sizeof(*pa));
+	pa->how = PACT_DONE;
+	if (ps->flags & PSTR_ANY)
+		return; /* empty mask: everything passes */
+	if (!(ps->flags & PSTR_WILD)) {
+		/* exact: the text and its terminating zero, when that fits */
+		if (ps->n < 16) {
+			pact_set(pa, ps->s, ps->n + 1);
+		} else {
+			pact_set(pa, ps->s, 16);
+			pa->how = PACT_MORE;
+		}
+		return;
+	}
+	pact_set(pa, ps->s, ps->lit < 16 ? ps->lit : 16);
+	if (!(ps->flags & PSTR_PREFIX) || ps->lit > 16)
+		pa->how = PACT_MORE;
+}
+
+static inline uint32_t fnv_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u; /* FNV-1a */
+}
+
+/* the top six bits of a multiplicative mix choose the bit */
+static inline uint64_t fnv_bit(uint32_t h)
+{
+	return (uint64_t)1 << ((h * 0x9e3779b1u) >> 26);
+}
+
+/*
+ * low[0..n) is an Action entry, lower-cased, with its first ':' at colon
+ * and lit bytes before its first wildcard (n when it has none).
+ */
+uint64_t policy__act_bit(const char *low, size_t n, size_t colon, size_t lit)
+{
+	uint32_t h = 2166136261u;
+	size_t cut;
+
+	if (lit > n)
+		lit = n;
+	if (lit <= colon)
+		return ~(uint64_t)0; /* a wildcard in the service part (or "*") */
+	cut = colon + 1 + (lit - colon - 1 < POLICY_ACT_K ? lit - colon - 1 : POLICY_ACT_K);
+	for (size_t i = 0; i < cut; i++)
+		h = fnv_step(h, (unsigned char)low[i]);
+	return fnv_bit(h);
+}
+
+uint64_t policy__act_req_mask(const char *low, size_t n)
+{
+	const char *colon = memchr(low, ':', n);
+	uint32_t h = 2166136261u;
+	uint64_t m = 0;
+	size_t i, end;
+
+	if (colon == NULL)
+		return ~(uint64_t)0;
+	end = (size_t)(colon - low) + 1;
+	for (i = 0; i < end; i++)
+		h = fnv_step(h, (unsigned char)low[i]);
+	m |= fnv_bit(h);
+	for (end = end + POLICY_ACT_K < n ? end + POLICY_ACT_K : n; i < end; i++) {
+		h = fnv_step(h, (unsigned char)low[i]);
+		m |= fnv_bit(h);
+	}
+	return m;
 }
 
 struct span policy__arn_account(const char *arn)

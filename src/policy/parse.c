@@ -91,8 +91,8 @@ static bool is_action_char(char c)
 	       c == '*' || c == '?' || c == '-' || c == '_' || c == '.';
 }
 
-static int action_compile(struct pstmt *st, struct pstr *ps, struct arena *a, json_t *j,
-			  const char *what, int idx, struct err *e)
+static int action_compile(struct pstmt *st, struct pstr *ps, struct pact *pa, struct arena *a,
+			  json_t *j, const char *what, int idx, struct err *e)
 {
 	const char *s = json_string_value(j);
 	size_t n = json_string_length(j), colon = n;
@@ -116,10 +116,9 @@ static int action_compile(struct pstmt *st, struct pstr *ps, struct arena *a, js
 	ps->s = low;
 	ps->n = n;
 	policy__pstr_flags(ps);
-	if ((ps->flags & PSTR_ANY) || memchr(low, '*', colon) || memchr(low, '?', colon))
-		st->svc_mask = ~(uint64_t)0;
-	else
-		st->svc_mask |= policy__svc_bit(low, colon);
+	policy__pact_compile(pa, ps);
+	st->act_mask |= policy__act_bit(low, n, colon,
+					(ps->flags & PSTR_ANY) ? 0 : (ps->flags & PSTR_WILD) ? ps->lit : n);
 	return 0;
 }
 
@@ -301,6 +300,7 @@ static bool sid_ok(const char *s)
 static int stmt_compile(struct pstmt *st, struct policy *p, json_t *j, int idx, struct err *e)
 {
 	struct stmt_json f;
+	struct pact *acts;
 	json_t *list;
 	const char *what, *eff;
 	size_t n;
@@ -337,11 +337,13 @@ static int stmt_compile(struct pstmt *st, struct policy *p, json_t *j, int idx, 
 	what = f.action ? "Action" : "NotAction";
 	if ((rc = str_list(list, what, idx, &n, e)) < 0)
 		return rc;
-	if ((st->actions = arena_alloc(p->arena, n * sizeof(*st->actions))) == NULL)
+	if ((st->actions = arena_alloc(p->arena, n * sizeof(*st->actions))) == NULL ||
+	    (acts = arena_alloc(p->arena, n * sizeof(*acts))) == NULL)
 		return err_oom(e);
+	st->acts = acts;
 	for (st->nactions = 0; st->nactions < n; st->nactions++)
-		if ((rc = action_compile(st, &st->actions[st->nactions], p->arena,
-					 list_at(list, st->nactions), what, idx, e)) < 0)
+		if ((rc = action_compile(st, &st->actions[st->nactions], &acts[st->nactions],
+					 p->arena, list_at(list, st->nactions), what, idx, e)) < 0)
 			return rc;
 
 	/* Resource / NotResource: at most one; required except in trust policies */

@@ -5,6 +5,7 @@
  * accounts, NotAction/NotResource/NotPrincipal, trust policies, the AWS
  * documentation's CodeCommit examples, traces, and a speed check.
  */
+#include <ctype.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -62,6 +63,90 @@ void test_policy_eval__actions_and_resources(void)
 		  POLICY_ALLOW);
 	CHECK_INT(one(ID("{\"Effect\":\"Allow\",\"Action\":[\"s3:*\",\"iam:*\"],\"Resource\":\"*\"}"),
 		      POLICY_IDENTITY, &c), POLICY_IMPLICIT_DENY);
+}
+
+/* the reference for the action test: ASCII case-insensitive, '*' any run, '?' one */
+static bool ref_glob(const char *p, const char *s)
+{
+	if (*p == '\0')
+		return *s == '\0';
+	if (*p == '*')
+		return ref_glob(p + 1, s) || (*s && ref_glob(p, s + 1));
+	if (*s == '\0')
+		return false;
+	if (*p == '?' || tolower((unsigned char)*p) == tolower((unsigned char)*s))
+		return ref_glob(p + 1, s + 1);
+	return false;
+}
+
+/*
+ * The action prefilters (a Bloom filter of action prefixes per statement,
+ * 16-byte masked compares per entry) against a plain glob: every pair of
+ * patterns as Action and as NotAction, over requests that end inside, at
+ * and past the literal text, around the 16-byte boundary, differ in case,
+ * and one too long to be lowered.
+ */
+void test_policy_eval__action_prefilter(void)
+{
+	static const char *const pats[] = {
+		"*", "code*:*", "?odecommit:git*", "codecommit:*", "codecommit:GitPull",
+		"CODECOMMIT:gitpull", "codecommit:gitpul", "codecommit:gitpulls", "codecommit:git*",
+		"codecommit:gi*", "codecommit:g*", "codecommit:gitp?ll", "codecommit:*pull",
+		"codecommit:g*t*", "iam:list*", "iam:*", "*:gitpull", "a:b", "a:b*", "a:?",
+		"abcdefghijk:xyz", "abcdefghijk:wxyz", "abcdefghijk:vwxyz", "abcdefghijk:wxyz*",
+		"abcdefghijk:vwxyz*", "abcdefghijk:wx?z", "abcdefghijk:xy*", "abcdefghijklmnopq:r*",
+		"codecommit:gitaaaaaaaaaa*",
+	};
+	char longa[160], longu[160];
+	const char *reqs[] = {
+		"codecommit:GitPull", "codecommit:gitpull", "CodeCommit:GITPUSH", "codecommit:gi",
+		"codecommit:", "codecommit", "", NULL, "iam:ListUsers", "abcdefghijk:xyz",
+		"abcdefghijk:xy", "abcdefghijk:wxyz", "ABCDEFGHIJK:WXYZZ", "abcdefghijk:vwxyz",
+		"abcdefghijk:vwxy", "a:b", "A:BC", "a:", "x:codecommit:gitpull",
+		"abcdefghijklmnopq:rs", "abcdefghijklmnopq:", longa, longu,
+	};
+	struct buf b = BUF_INIT(0);
+
+	memset(longa, 'a', sizeof longa - 1);
+	longa[sizeof longa - 1] = '\0';
+	memcpy(longa, "codecommit:git", 14); /* 159 bytes: too long to lower */
+	memcpy(longu, longa, sizeof longa);
+	for (size_t i = 0; i < sizeof longu - 1; i++)
+		longu[i] = (char)(longu[i] & ~0x20);
+	longu[10] = ':';
+	for (size_t i = 0; i < ARRAY_SIZE(pats); i++) {
+		for (size_t j = i; j < ARRAY_SIZE(pats); j++) {
+			for (int neg = 0; neg < 2; neg++) {
+				struct policy *p;
+
+				buf_clear(&b);
+				buf_printf(&b, ID("{\"Effect\":\"Allow\",\"%s\":[\"%s\",\"%s\"],"
+						  "\"Resource\":\"*\"}"),
+					   neg ? "NotAction" : "Action", pats[i], pats[j]);
+				REQUIRE(!buf_failed(&b));
+				p = PARSE(b.ptr, POLICY_IDENTITY);
+				REQUIRE(p);
+				for (size_t k = 0; k < ARRAY_SIZE(reqs); k++) {
+					struct policy_ctx c = ctx_of(reqs[k], REPO);
+					const char *a = reqs[k] ? reqs[k] : "";
+					bool m = ref_glob(pats[i], a) || ref_glob(pats[j], a);
+					enum policy_decision want =
+						m != (bool)neg ? POLICY_ALLOW : POLICY_IMPLICIT_DENY;
+
+					if (policy_eval_one(p, &c, NULL) != want) {
+						char msg[512];
+
+						snprintf(msg, sizeof msg, "%s [%s, %s] against '%.40s'",
+							 neg ? "NotAction" : "Action", pats[i],
+							 pats[j], a);
+						unit_fail(__FILE__, __LINE__, msg);
+					}
+				}
+				policy_free(p);
+			}
+		}
+	}
+	buf_release(&b);
 }
 
 void test_policy_eval__not_action_not_resource(void)
