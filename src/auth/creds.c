@@ -57,11 +57,7 @@ void cred_cache_free(struct cred_cache *c)
 
 static size_t slot_of(const struct cred_cache *c, const char *key_id)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *key_id; key_id++)
-		h = (h ^ (unsigned char)*key_id) * 1099511628211ULL;
-	return (size_t)(h % c->n);
+	return (size_t)(hash_str(HASH_SEED, key_id) % c->n);
 }
 
 void principal_root(struct principal *out, const char *account)

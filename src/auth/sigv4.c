@@ -1372,13 +1372,10 @@ struct sigv4_key_cache {
 static uint64_t cache_hash(const struct sigv4_auth *a)
 {
 	const char *parts[4] = {a->access_key_id, a->date, a->region, a->service};
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint64_t h = HASH_SEED;
 
-	for (size_t i = 0; i < 4; i++) {
-		for (const char *p = parts[i]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ull;
-		h = (h ^ 0xff) * 1099511628211ull; /* separator */
-	}
+	for (size_t i = 0; i < 4; i++)
+		h = (hash_str(h, parts[i]) ^ 0xff) * 1099511628211ULL; /* 0xff: a separator */
 	return h;
 }
 

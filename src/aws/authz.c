@@ -79,11 +79,7 @@ void authz_cache_free(struct authz_cache *c)
 
 static size_t slot_of(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)(h % AUTHZ_SLOTS);
+	return (size_t)(hash_str(HASH_SEED, s) % AUTHZ_SLOTS);
 }
 
 static int add_policy(struct authz_entry *en, const char *doc, struct err *e)

@@ -178,6 +178,17 @@ int time_parse_amz(int64_t *out, const char *s, size_t n);
 /* parses ISO 8601 / RFC 3339 date-times (and plain dates) as AWS accepts */
 int time_parse_iso8601(int64_t *out, const char *s, size_t n);
 
+/* ---- hashing (not for secrets) ------------------------------------------------ */
+
+#define HASH_SEED 1469598103934665603ULL
+/* FNV-1a over a C string, continuing from h (start with HASH_SEED) */
+static inline uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 /* ---- parsing ------------------------------------------------------------ */
 
 /* In the spirit of strtonum: the whole span must be a decimal in range. */

@@ -56,13 +56,7 @@ void ratelimit_free(struct ratelimit *rl)
 /* The key's slot, refilled to now; a new key starts with a full bucket. */
 static struct rl_slot *slot_get(struct ratelimit *rl, const char *key, double now)
 {
-	uint64_t h = 1469598103934665603ULL;
-	struct rl_slot *s;
-	const char *p;
-
-	for (p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	s = &rl->slots[h % rl->n];
+	struct rl_slot *s = &rl->slots[hash_str(HASH_SEED, key) % rl->n];
 	if (strncmp(s->key, key, sizeof(s->key) - 1) != 0) {
 		snprintf(s->key, sizeof(s->key), "%s", key);
 		s->tokens = rl->burst;
