@@ -466,6 +466,8 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int ch;
 
+	/* JSON values can hold secrets (keys, passwords, token claims): wipe on free */
+	json_set_alloc_funcs(malloc, free_wiped);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);

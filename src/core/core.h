@@ -140,6 +140,10 @@ void secret_release(struct secret *s);
 /* constant time; false when lengths differ */
 bool secret_eq(const void *a, size_t alen, const void *b, size_t blen);
 void mem_wipe(void *p, size_t n);
+/* free() that first wipes the whole block: for libraries that hold secrets
+ * in memory we do not own (jansson parses session tokens and builds
+ * CreateAccessKey answers) */
+void free_wiped(void *p);
 
 /* ---- random values and identifiers ---------------------------------------- */
 

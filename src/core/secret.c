@@ -2,6 +2,7 @@
  * secret.c - secret bytes that are wiped when released, constant-time
  * comparison, and every random value the server makes (OpenSSL's CSPRNG).
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,14 @@ void secret_release(struct secret *s)
 }
 
 void mem_wipe(void *p, size_t n) { OPENSSL_cleanse(p, n); }
+
+void free_wiped(void *p)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, malloc_usable_size(p));
+	free(p);
+}
 
 bool secret_eq(const void *a, size_t alen, const void *b, size_t blen)
 {
