@@ -91,6 +91,29 @@ static struct policy *make_policy(int k, int with_cond)
 	return p;
 }
 
+/* ns and heap allocations per policy_eval over n decisions on one set */
+static int time_eval(struct policy **pols, const struct policy_ctx *ctx, long n, double *ns,
+		     long *nalloc)
+{
+	struct policy_set set = {0};
+	long i, a0, hits = 0;
+	double t;
+
+	set.identity = (const struct policy *const *)pols;
+	set.n_identity = NPOL;
+	if (policy_eval(&set, ctx, NULL) != POLICY_ALLOW) {
+		fprintf(stderr, "bench: the policy set should allow the request\n");
+		return -1;
+	}
+	a0 = allocs;
+	t = now();
+	for (i = 0; i < n; i++)
+		hits += policy_eval(&set, ctx, NULL) == POLICY_ALLOW;
+	*ns = (now() - t) / (double)n * 1e9;
+	*nalloc = allocs - a0;
+	return hits == n ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *user[] = {"Sonali"}, *ip[] = {"10.1.2.3"}, *tls[] = {"true"};
@@ -108,9 +131,9 @@ int main(int argc, char **argv)
 		.nkeys = 3,
 	};
 	struct policy *plain[NPOL], *cond[NPOL];
-	struct policy_set set = {0};
+	long plain_allocs, cond_allocs;
 	long n = argc > 1 ? atol(argv[1]) : 1000000; /* lint-ok: a bench argument */
-	long i, a0;
+	long i;
 	double t, floor_ns, plain_ns, cond_ns;
 	int k, hits = 0;
 
@@ -135,30 +158,9 @@ int main(int argc, char **argv)
 	}
 	floor_ns = (now() - t) / (double)n * 1e9;
 
-	set.identity = (const struct policy *const *)plain;
-	set.n_identity = NPOL;
-	if (policy_eval(&set, &ctx, NULL) != POLICY_ALLOW) {
-		fprintf(stderr, "bench: the plain set should allow\n");
+	if (time_eval(plain, &ctx, n, &plain_ns, &plain_allocs) < 0 ||
+	    time_eval(cond, &ctx, n, &cond_ns, &cond_allocs) < 0)
 		return 1;
-	}
-	a0 = allocs;
-	t = now();
-	for (i = 0; i < n; i++)
-		hits += policy_eval(&set, &ctx, NULL) == POLICY_ALLOW;
-	plain_ns = (now() - t) / (double)n * 1e9;
-	long plain_allocs = allocs - a0;
-
-	set.identity = (const struct policy *const *)cond;
-	if (policy_eval(&set, &ctx, NULL) != POLICY_ALLOW) {
-		fprintf(stderr, "bench: the conditional set should allow\n");
-		return 1;
-	}
-	a0 = allocs;
-	t = now();
-	for (i = 0; i < n; i++)
-		hits += policy_eval(&set, &ctx, NULL) == POLICY_ALLOW;
-	cond_ns = (now() - t) / (double)n * 1e9;
-	long cond_allocs = allocs - a0;
 
 	printf("bench policy: %d policies x %d statements, %ld decisions each (%d)\n", NPOL, NSTMT, n,
 	       hits > 0);

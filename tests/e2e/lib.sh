@@ -143,6 +143,9 @@ expect_eq() {
 	fi
 }
 
+# err_has DESC TEXT - the last call's error output contains TEXT
+err_has() { if grep -qF "$2" "$T/err"; then pass "$1"; else fail "$1"; fi; }
+
 # out_get KEY.PATH - a value from the last aws_as output
 out_get() { json_get "$T/out" "$1"; }
 

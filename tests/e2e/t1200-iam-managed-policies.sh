@@ -12,7 +12,6 @@ has_name() {
 	$PY -c 'import json,sys; d=json.load(open(sys.argv[1]))
 print(any(p.get(sys.argv[3]) == sys.argv[4] for p in d[sys.argv[2]]))' "$T/out" "$1" "$2" "$3"
 }
-err_has() { if grep -qF "$2" "$T/err"; then pass "$1"; else fail "$1"; fi; }
 
 DOC='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}'
 DOC2='{"Version":"2012-10-17","Statement":[{"Sid":"Two","Effect":"Allow","Action":["iam:GetUser","iam:ListUsers"],"Resource":"*"}]}'

@@ -6,7 +6,6 @@
 start_server
 
 count() { $PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[sys.argv[2]]))' "$T/out" "$1"; }
-err_has() { if grep -qF "$2" "$T/err"; then pass "$1"; else fail "$1"; fi; }
 
 ALLOW='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}'
 DENY='{"Version":"2012-10-17","Statement":[{"Sid":"NoList","Effect":"Deny","Action":"iam:List*","Resource":"*"}]}'

@@ -10,7 +10,6 @@ start_server
 
 # q EXPR: a Python expression over the last output, bound to d
 q() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"; }
-err_has() { if grep -qF "$2" "$T/err"; then pass "$1"; else fail "$1"; fi; }
 
 REPO="arn:aws:codecommit:us-east-1:$ACCOUNT:MyDemoRepo"
 POWER='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"codecommit:*","Resource":"*"}]}'
