@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2.h>
 #include <jansson.h>
 
 #include "core/core.h"
@@ -22,11 +23,14 @@
 #include "http/http.h"
 #include "iam/iam.h"
 #include "sts/sts.h"
+#include "codecommit/codecommit.h"
+#include "git/git.h"
 
 #define COMMITD_VERSION "0.1.0"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_REGION "us-east-1"
 #define DEFAULT_MAX_BODY (1024 * 1024)
+#define DEFAULT_SSH_PORT 2222
 
 static const char usage_text[] =
 	"usage: commitd <command> [options]\n"
@@ -359,7 +363,8 @@ static void load_config(struct opts *o, const char *path, bool required)
 
 static int cmd_serve(struct opts *o)
 {
-	const struct aws_optable *tables[] = {&iam_optable, &sts_optable, NULL};
+	const struct aws_optable *tables[] = {&iam_optable, &sts_optable, &codecommit_optable,
+					      NULL};
 	struct http_config hc = {0};
 	struct http_server *hs = NULL;
 	struct env env = {0};
@@ -379,7 +384,7 @@ static int cmd_serve(struct opts *o)
 		fatal("'%s' is not initialised: run `commitd init --data-dir %s` first", o->data_dir,
 		      o->data_dir);
 	if (seal_open(&env.sealer, key, &e) < 0 || store_open(&env.store, db, false, &e) < 0 ||
-	    iam_managed_sync(env.store, &e) < 0)
+	    iam_managed_sync(env.store, &e) < 0 || git_hooks_install(o->data_dir, &e) < 0)
 		fatal("%s", e.msg);
 	env.keys = sigv4_key_cache_new(1024);
 	env.creds = cred_cache_new(1024);
@@ -392,6 +397,7 @@ static int cmd_serve(struct opts *o)
 	env.tables = tables;
 	env.metrics = &metrics;
 	env.max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+	env.ssh_port = DEFAULT_SSH_PORT;
 
 	/* signals are taken by sigwait below, in this thread only */
 	sigemptyset(&sigs);
@@ -466,8 +472,13 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int ch;
 
+	/* git receive-pack runs this binary as its update hook (see git/hook.c) */
+	if (argc > 0 && strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0],
+			       "update") == 0)
+		return git_hook_update_main(argc, argv);
 	/* JSON values can hold secrets (keys, passwords, token claims): wipe on free */
 	json_set_alloc_funcs(malloc, free_wiped);
+	git_libgit2_init();
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);

@@ -288,6 +288,11 @@ static void request_tag_keys(struct keyset *ks, struct aws_call *c, const char *
 {
 	json_t *tags = c->in ? json_object_get(c->in, "Tags") : NULL;
 	json_t *keys = c->in ? json_object_get(c->in, "TagKeys") : NULL;
+
+	if (c->in && tags == NULL) /* CodeCommit spells them in lower camel case */
+		tags = json_object_get(c->in, "tags");
+	if (c->in && keys == NULL)
+		keys = json_object_get(c->in, "tagKeys");
 	size_t i, n = 0;
 
 	if (json_is_array(tags)) {

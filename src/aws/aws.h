@@ -47,6 +47,7 @@ struct env {
 	struct authz_cache *authz;
 	const char *region;      /* "us-east-1" */
 	const char *public_url;  /* "http://127.0.0.1:8080", for clone URLs */
+	unsigned ssh_port;       /* the SSH listener's port, for cloneUrlSsh */
 	const char *data_dir;
 	const struct aws_optable *const *tables; /* NULL-terminated */
 	size_t max_body;         /* bytes */
@@ -64,7 +65,10 @@ struct env {
 enum {
 	OP_WRITE = 1 << 0,   /* opens a write transaction */
 	OP_NO_AUTH = 1 << 1, /* callable unsigned (STS web identity only) */
-	OP_NO_AUTHZ = 1 << 2 /* any authenticated caller (GetCallerIdentity) */
+	OP_NO_AUTHZ = 1 << 2, /* any authenticated caller (GetCallerIdentity) */
+	/* acts on several resources: the handler calls aws_authorize() for each
+	 * (BatchGetRepositories); the dispatcher does not authorize */
+	OP_AUTHZ_EACH = 1 << 3
 };
 
 typedef int (*aws_handler_fn)(struct aws_call *c, struct err *e);
@@ -83,6 +87,13 @@ struct aws_optable {
 	const char *service;       /* model name: "iam", "sts", "codecommit" */
 	const struct aws_oprow *rows;
 	size_t nrows;
+	/*
+	 * The handlers check lengths, patterns and required members themselves,
+	 * with the service's own exceptions (CodeCommit's
+	 * InvalidRepositoryNameException, RepositoryNameRequiredException, ...);
+	 * the dispatcher checks only JSON types.
+	 */
+	bool own_checks;
 };
 
 /* ---- one call --------------------------------------------------------------- */
@@ -104,6 +115,14 @@ struct aws_call {
 	int64_t now;
 	const struct sigv4_auth *sig;  /* how it was signed, NULL if unsigned */
 	const struct session *session; /* temporary credentials, or NULL */
+	/* extra condition keys the resource builder sets for the dispatcher's
+	 * authorization (codecommit:References for branch operations) */
+	const struct policy_key *keys;
+	size_t nkeys;
+	/* run once the transaction has committed (removing a deleted repository's
+	 * files): what must not happen if the store change is rolled back */
+	void (*after_commit)(struct aws_call *c, void *arg);
+	void *after_arg;
 };
 
 /* ---- what the HTTP layer hands in and gets back -------------------------------- */

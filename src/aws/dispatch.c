@@ -75,7 +75,7 @@ static void respond_error(struct dispatch *d, const struct err *e)
 }
 
 static const struct aws_oprow *find_row(const struct env *env, const struct aws_service *svc,
-					const char *name)
+					const char *name, const struct aws_optable **table)
 {
 	const struct aws_optable *const *t;
 	size_t lo, hi;
@@ -89,8 +89,10 @@ static const struct aws_oprow *find_row(const struct env *env, const struct aws_
 			size_t mid = (lo + hi) / 2;
 			int c = strcmp(name, (*t)->rows[mid].name);
 
-			if (c == 0)
+			if (c == 0) {
+				*table = *t;
 				return &(*t)->rows[mid];
+			}
 			if (c < 0)
 				hi = mid;
 			else
@@ -195,20 +197,25 @@ static int authenticate(struct dispatch *d, struct err *e)
 	return rc;
 }
 
-static int decode_input(struct dispatch *d, const struct aws_op *op, json_t **in, struct err *e)
+static int decode_input(struct dispatch *d, const struct aws_op *op, bool own_checks,
+			json_t **in, struct err *e)
 {
 	struct aws_query_head head;
 
 	if (d->proto == AWS_PROTO_JSON) {
 		int rc = aws_json_parse(in, d->params, d->params_len, e);
 
-		return rc < 0 ? rc : aws_json_validate(*in, d->svc, op, e);
+		if (rc < 0)
+			return rc;
+		return own_checks ? aws_json_normalize(*in, d->svc, op, e)
+				  : aws_json_validate(*in, d->svc, op, e);
 	}
 	return aws_query_parse(in, &head, d->params, d->params_len, d->svc, e);
 }
 
 static int run(struct dispatch *d, struct arena *ar, struct err *e)
 {
+	const struct aws_optable *table = NULL;
 	const struct aws_oprow *row;
 	const struct aws_op *op;
 	struct aws_call c = {0};
@@ -250,7 +257,7 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 	}
 
 	op = aws_model_op(d->svc, d->action, strlen(d->action));
-	row = op ? find_row(d->env, d->svc, op->name) : NULL;
+	row = op ? find_row(d->env, d->svc, op->name, &table) : NULL;
 	if (op == NULL || (d->proto == AWS_PROTO_QUERY && d->version[0] &&
 			   strcmp(d->version, d->svc->api_version) != 0)) {
 		if (op && d->proto == AWS_PROTO_QUERY)
@@ -275,7 +282,7 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 			       "The request must contain the parameter Version");
 	err_clear(e);
 
-	if ((rc = decode_input(d, op, &in, e)) < 0)
+	if ((rc = decode_input(d, op, table->own_checks, &in, e)) < 0)
 		return rc;
 	c.env = d->env;
 	c.ar = ar;
@@ -296,9 +303,9 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 		goto out;
 	if (row->resource && (rc = row->resource(&c, &resource, e)) < 0)
 		goto out;
-	if (!(row->flags & (OP_NO_AUTHZ | OP_NO_AUTH))) {
+	if (!(row->flags & (OP_NO_AUTHZ | OP_NO_AUTH | OP_AUTHZ_EACH))) {
 		t0 = mono_ns();
-		rc = aws_authorize(&c, row->action, resource, NULL, 0, e);
+		rc = aws_authorize(&c, row->action, resource, c.keys, c.nkeys, e);
 		if (d->env->metrics) {
 			metric_add(&d->env->metrics->authz_ns, mono_ns() - t0);
 			if (rc == CC_EDENIED)
@@ -313,6 +320,8 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 	c.tx = NULL;
 	if (rc < 0)
 		goto out;
+	if (c.after_commit)
+		c.after_commit(&c, c.after_arg);
 
 	d->resp->status = 200;
 	if (d->proto == AWS_PROTO_JSON) {

@@ -81,8 +81,10 @@ void aws_error_map(const struct err *e, const struct aws_service *svc, const cha
 		for (i = 0; i < ARRAY_SIZE(statuses); i++)
 			if (strcmp(statuses[i].code, e->aws_code) == 0)
 				*http = statuses[i].http;
-		if (svc && (es = aws_model_error(svc, e->aws_code)) != NULL && es->http_status)
-			*http = es->http_status;
+		if (svc && (es = aws_model_error(svc, e->aws_code)) != NULL)
+			/* JSON services' modelled exceptions are client errors, 400
+			 * unless the model says otherwise */
+			*http = es->http_status ? es->http_status : json ? 400 : *http;
 	} else if (svc && (es = aws_model_error(svc, *code)) != NULL && es->http_status) {
 		*http = es->http_status;
 	}

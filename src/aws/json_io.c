@@ -529,8 +529,8 @@ static int jn_walk(json_t *v, int shape, json_t **repl, struct buf *path, int de
 	return 0;
 }
 
-int aws_json_validate(json_t *in, const struct aws_service *svc, const struct aws_op *op,
-                      struct err *e)
+int aws_json_normalize(json_t *in, const struct aws_service *svc, const struct aws_op *op,
+                       struct err *e)
 {
 	struct buf path = BUF_INIT(4096);
 	json_t *repl = NULL;
@@ -547,7 +547,15 @@ int aws_json_validate(json_t *in, const struct aws_service *svc, const struct aw
 	rc = jn_walk(in, op->input, &repl, &path, 0, e);
 	buf_release(&path);
 	json_decref(repl); /* a structure is never replaced */
-	if (rc < 0)
+	return rc;
+}
+
+int aws_json_validate(json_t *in, const struct aws_service *svc, const struct aws_op *op,
+                      struct err *e)
+{
+	int rc = aws_json_normalize(in, svc, op, e);
+
+	if (rc < 0 || op->input < 0)
 		return rc;
 	return aws__validate(in, op->input, "ValidationException", e);
 }

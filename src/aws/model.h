@@ -218,6 +218,9 @@ int aws_json_parse(json_t **out, const char *body, size_t len, struct err *e);
  * numbers, blobs are base64-decoded to raw-byte strings, null members and
  * members not in the shape are removed.
  */
+/* Only the first half: JSON types and normalisation, no constraints. */
+int aws_json_normalize(json_t *in, const struct aws_service *svc, const struct aws_op *op,
+                       struct err *e);
 int aws_json_validate(json_t *in, const struct aws_service *svc, const struct aws_op *op,
                       struct err *e);
 /*

@@ -87,4 +87,4 @@ static const struct aws_oprow rows[] = {
 	{"UploadSSHPublicKey",         iam_upload_ssh_public_key,       "iam:UploadSSHPublicKey",       iam_res_user,       W},
 };
 
-const struct aws_optable iam_optable = {"iam", rows, sizeof(rows) / sizeof(rows[0])};
+const struct aws_optable iam_optable = {"iam", rows, ARRAY_SIZE(rows), false};

@@ -118,6 +118,22 @@ const char *const store_migrations[] = {
 	"  document TEXT NOT NULL,"
 	"  PRIMARY KEY (kind, entity_id, name)"
 	");",
+	/* 2: CodeCommit repositories; the Git data lives on disk, named by id */
+	"CREATE TABLE repositories ("
+	"  id TEXT PRIMARY KEY,"             /* a UUID; the directory <account>/<id>.git */
+	"  account TEXT NOT NULL REFERENCES accounts(id),"
+	"  name TEXT NOT NULL,"              /* case-sensitive, as CodeCommit */
+	"  description TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  modified INTEGER NOT NULL,"
+	"  policy TEXT,"                     /* resource policy JSON, NULL: none */
+	"  UNIQUE (account, name)"
+	");"
+	"CREATE TABLE repository_tags ("
+	"  repo_id TEXT NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (repo_id, key)"
+	");",
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

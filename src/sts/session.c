@@ -77,4 +77,4 @@ static const struct aws_oprow rows[] = {
 	{"GetSessionToken",   sts_get_session_token,   "sts:GetSessionToken",   NULL,     OP_NO_AUTHZ},
 };
 
-const struct aws_optable sts_optable = {"sts", rows, sizeof(rows) / sizeof(rows[0])};
+const struct aws_optable sts_optable = {"sts", rows, ARRAY_SIZE(rows), false};

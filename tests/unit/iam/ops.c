@@ -1,9 +1,10 @@
-/* tests of the operation tables (src/iam/ops.c, src/sts/session.c) */
+/* tests of the operation tables (src/iam/ops.c, src/sts/session.c, src/codecommit/ops.c) */
 #include <stdio.h>
 #include <string.h>
 
 #include "iam/iam.h"
 #include "sts/sts.h"
+#include "codecommit/codecommit.h"
 #include "unit.h"
 
 static void check_table(const struct aws_optable *t, const char *prefix)
@@ -42,4 +43,10 @@ void test_iam_ops__table_sorted_and_modelled(void)
 void test_iam_ops__sts_table_sorted_and_modelled(void)
 {
 	check_table(&sts_optable, "sts");
+}
+
+void test_iam_ops__codecommit_table_sorted_and_modelled(void)
+{
+	check_table(&codecommit_optable, "codecommit");
+	CHECK(codecommit_optable.own_checks);
 }
