@@ -374,6 +374,7 @@ static int cmd_serve(struct opts *o)
 	char *key = path_in(o->data_dir, "master.key");
 	char *conf = o->config ? NULL : path_in(o->data_dir, "commitd.conf");
 	struct buf url = BUF_INIT(0);
+	char *data_abs = NULL;
 	sigset_t sigs;
 	int sig;
 	struct stat sb;
@@ -384,7 +385,7 @@ static int cmd_serve(struct opts *o)
 		fatal("'%s' is not initialised: run `commitd init --data-dir %s` first", o->data_dir,
 		      o->data_dir);
 	if (seal_open(&env.sealer, key, &e) < 0 || store_open(&env.store, db, false, &e) < 0 ||
-	    iam_managed_sync(env.store, &e) < 0 || git_hooks_install(o->data_dir, &e) < 0)
+	    iam_managed_sync(env.store, &e) < 0)
 		fatal("%s", e.msg);
 	env.keys = sigv4_key_cache_new(1024);
 	env.creds = cred_cache_new(1024);
@@ -393,7 +394,12 @@ static int cmd_serve(struct opts *o)
 	if (!env.keys || !env.creds || !env.authz || !env.auth_failures)
 		fatal("out of memory");
 	env.region = o->region ? o->region : DEFAULT_REGION;
-	env.data_dir = o->data_dir;
+	/* absolute: git runs inside a repository, with paths into the data dir */
+	if ((data_abs = realpath(o->data_dir, NULL)) == NULL)
+		fatal("cannot resolve '%s': %s", o->data_dir, strerror(errno));
+	env.data_dir = data_abs;
+	if (git_hooks_install(env.data_dir, &e) < 0)
+		fatal("%s", e.msg);
 	env.tables = tables;
 	env.metrics = &metrics;
 	env.max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
@@ -441,6 +447,7 @@ static int cmd_serve(struct opts *o)
 	store_close(env.store);
 	seal_free(env.sealer);
 	buf_release(&url);
+	free(data_abs);
 	free(db);
 	free(key);
 	free(conf);

@@ -83,6 +83,13 @@ int creds_principal_load(struct principal *out, struct store_tx *tx, const char 
 			 const char *user_id, struct err *e);
 void principal_root(struct principal *out, const char *account);
 
+/*
+ * Git credentials: an active CodeCommit service-specific credential with
+ * this login ("NAME-at-ACCOUNT") and password.  CC_EAUTH otherwise.
+ */
+int gitcred_lookup(struct principal *out, struct store *st, const char *login,
+		   const char *password, struct err *e);
+
 /* Records the key's last use (best effort, at most once a minute per key). */
 void creds_touch(struct store *st, struct cred_cache *cache, const char *key_id,
 		 const char *service, const char *region, int64_t now);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "auth.h"
 
 struct cred_entry {
@@ -231,4 +233,47 @@ void creds_touch(struct store *st, struct cred_cache *cache, const char *key_id,
 		return;
 	}
 	store_commit(tx, &e);
+}
+
+/*
+ * Git credentials (service-specific credentials for CodeCommit).  A user
+ * may hold two with the same login, so every active one is tried; each
+ * comparison is of salted hashes, in constant time.
+ */
+int gitcred_lookup(struct principal *out, struct store *st, const char *login,
+		   const char *password, struct err *e)
+{
+	struct store_tx *tx = NULL;
+	struct store_stmt *q = NULL;
+	char user_id[32] = "", account[13] = "";
+	int rc;
+
+	if ((rc = store_begin(&tx, st, false, e)) < 0)
+		return rc;
+	rc = store_query(&q, tx, e,
+			 "SELECT c.salt, c.hash, u.id, u.account FROM service_creds c"
+			 " JOIN users u ON u.id = c.user_id WHERE c.login = $1 AND"
+			 " c.service = 'codecommit.amazonaws.com' AND c.status = 'Active'",
+			 "s", login);
+	while (rc == 0 && (rc = store_step(q, e)) == 1) {
+		size_t saltlen = 0, hashlen = 0;
+		const void *salt = store_col_blob(q, 0, &saltlen);
+		const void *hash = store_col_blob(q, 1, &hashlen);
+		unsigned char got[32];
+
+		gitpw_hash(got, salt, saltlen, password);
+		if (hashlen == sizeof(got) && CRYPTO_memcmp(got, hash, sizeof(got)) == 0) {
+			snprintf(user_id, sizeof(user_id), "%s", store_col_text(q, 2));
+			snprintf(account, sizeof(account), "%s", store_col_text(q, 3));
+		}
+		mem_wipe(got, sizeof(got));
+		rc = 0;
+	}
+	store_stmt_free(q);
+	if (rc == 0 && user_id[0] == '\0')
+		rc = err_set(e, CC_EAUTH, NULL, "the Git credentials are not valid");
+	else if (rc == 0)
+		rc = creds_principal_load(out, tx, account, user_id, e);
+	store_rollback(tx);
+	return rc;
 }

@@ -113,9 +113,15 @@ struct git_plan {
 	enum git_service service;
 	bool advertise;            /* GET info/refs */
 	char *dir;                 /* the repository */
-	char *argv[8];
+	char *argv[16];
 	char *envp[16];
 	size_t nenv;
+	/* the running program (git_plan_spawn) */
+	pid_t pid;                 /* 0: none */
+	int out_fd;                /* its standard output */
+	int err_fd;                /* its standard error, kept in an unlinked file */
+	char *decisions;           /* the push's decisions file, removed by git_plan_free */
+	size_t nrefs, ndenied;
 	/* for the per-ref decisions of a push, filled by git_plan_push() */
 	struct principal who;
 	struct session session;
@@ -137,6 +143,8 @@ void git_plan_start(struct git_plan *p, const struct env *env, const struct git_
  */
 void git_plan_push(struct git_plan *p, const struct env *env, const struct git_http_req *req,
 		   const char *body, size_t len);
+/* Starts the program with in_fd as its standard input; fills pid, out_fd. */
+int git_plan_spawn(struct git_plan *p, int in_fd, struct err *e);
 /* After the program ended: default branch, bookkeeping. */
 void git_plan_finish(struct git_plan *p, int exit_status);
 void git_plan_free(struct git_plan *p);

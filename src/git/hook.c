@@ -15,6 +15,7 @@
  * "remote:" line above it.  Anything unexpected refuses: a ref missing from
  * the file, a missing file, a malformed line.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +27,31 @@
 #include "git.h"
 
 #define DECISIONS_MAX (64u << 20)
+
+/* <data>/tmp holds request bodies and push decisions; what a crash left is stale */
+static int tmp_dir_reset(const char *data_dir, struct err *e)
+{
+	struct buf dir = BUF_INIT(0);
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	buf_printf(&dir, "%s/tmp", data_dir);
+	if (mkdir(buf_cstr(&dir), 0700) < 0 && errno != EEXIST) {
+		rc = err_set(e, CC_ERROR, NULL, "cannot create %s: %s", buf_cstr(&dir),
+			     strerror(errno));
+		goto out;
+	}
+	if ((d = opendir(buf_cstr(&dir))) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "push-", 5) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+out:
+	buf_release(&dir);
+	return rc;
+}
 
 int git_hooks_install(const char *data_dir, struct err *e)
 {
@@ -48,6 +74,8 @@ int git_hooks_install(const char *data_dir, struct err *e)
 			     strerror(errno));
 		goto out;
 	}
+	if ((rc = tmp_dir_reset(data_dir, e)) < 0)
+		goto out;
 	/* replaced atomically: a push in flight sees the old link or the new */
 	unlink(buf_cstr(&tmp));
 	if (symlink(exe, buf_cstr(&tmp)) < 0 || rename(buf_cstr(&tmp), buf_cstr(&link)) < 0) {

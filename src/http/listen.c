@@ -10,26 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
-#include "http.h"
+#include "http_int.h"
 
 #define MAX_HEADERS 100
-
-struct http_server {
-	struct MHD_Daemon *d;
-	const struct env *env;
-	struct http_config cfg;
-	unsigned port;
-};
-
-/* One request in flight: created by the URI callback, freed on completion. */
-struct conn_req {
-	char *uri;            /* as received, still percent-encoded */
-	struct buf body;
-	bool too_large;
-	bool started;
-};
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -50,6 +33,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
+	if (r->git)
+		gitstream_end(r->git);
 	free(r->uri);
 	buf_release(&r->body);
 	free(r);
@@ -102,7 +87,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, int status, const 
 	return ret;
 }
 
-static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *text)
+enum MHD_Result http_send_text(struct MHD_Connection *conn, int status, const char *text)
 {
 	struct buf b = BUF_INIT(0);
 
@@ -110,7 +95,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 	return send_resp(conn, status, "text/plain; charset=utf-8", &b, NULL);
 }
 
-static void client_ip(struct MHD_Connection *conn, char *out, size_t outsz)
+void http_client_ip(struct MHD_Connection *conn, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -143,21 +128,18 @@ static enum MHD_Result route(struct http_server *s, struct MHD_Connection *conn,
 		*q++ = '\0';
 	if (strcmp(path, "/health") == 0 && (strcmp(method, "GET") == 0 ||
 					     strcmp(method, "HEAD") == 0))
-		return send_text(conn, 200, "ok\n");
+		return http_send_text(conn, 200, "ok\n");
 	if (strcmp(path, "/metrics") == 0 && strcmp(method, "GET") == 0) {
 		struct buf b = BUF_INIT(0);
 
 		aws_metrics_text(s->env, &b);
 		return send_resp(conn, 200, "text/plain; version=0.0.4", &b, NULL);
 	}
-	if (strncmp(path, "/v1/repos/", 10) == 0)
-		return send_text(conn, 501,
-				 "Git over HTTP is not built yet in this version of commitd.\n");
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, hdr_cb, &hc);
 	if (hc.overflow)
-		return send_text(conn, 431, "too many request headers\n");
-	client_ip(conn, ip, sizeof(ip));
+		return http_send_text(conn, 431, "too many request headers\n");
+	http_client_ip(conn, ip, sizeof(ip));
 	req.method = method;
 	req.raw_path = path;
 	req.raw_query = q ? q : "";
@@ -182,6 +164,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 
 	if (r == NULL || r->uri == NULL)
 		return MHD_NO; /* out of memory: drop the connection */
+	/* Git's smart HTTP streams both ways and has its own body limits */
+	if (r->git || (!r->started && strncmp(r->uri, "/v1/repos/", 10) == 0)) {
+		r->started = true;
+		return gitstream_access(s, conn, r, method, upload_data, upload_data_size);
+	}
 	if (!r->started) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     "Content-Length");
@@ -190,7 +177,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		r->started = true;
 		if (cl && (parse_u64(cl, strlen(cl), 0, UINT64_MAX, &n) < 0 ||
 			   n > s->cfg.max_body))
-			return send_text(conn, 413, "request body too large\n");
+			return http_send_text(conn, 413, "request body too large\n");
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -200,7 +187,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES;
 	}
 	if (r->too_large)
-		return send_text(conn, 413, "request body too large\n");
+		return http_send_text(conn, 413, "request body too large\n");
 	return route(s, conn, method, r);
 }
 
@@ -263,7 +250,7 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 	struct http_server *s;
 	unsigned threads = cfg->threads;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC;
+			 MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *di;
 
 	if (http_parse_addr(&addr, &alen, cfg->listen, e) < 0)
@@ -280,6 +267,10 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 		return err_oom(e);
 	s->env = env;
 	s->cfg = *cfg;
+	if (gitstream_pump_start(s, e) < 0) {
+		free(s);
+		return e->code;
+	}
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -290,6 +281,10 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_END);
 	if (s->d == NULL) {
+		gitstream_pump_stop(s);
+		close(s->pump_fd);
+		close(s->pump_wake);
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return err_set(e, CC_ERROR, NULL, "cannot listen on '%s' (in use?)", cfg->listen);
 	}
@@ -317,6 +312,10 @@ void http_stop(struct http_server *s, unsigned grace)
 		usleep(100000);
 		waited++;
 	}
+	gitstream_pump_stop(s);
 	MHD_stop_daemon(s->d);
+	close(s->pump_fd);
+	close(s->pump_wake);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
