@@ -40,6 +40,12 @@ def main():
         out += ["Implemented: " + (", ".join(done) if done else "none") + ".", ""]
         missing = [o for o in ops if o not in have]
         out += ["Not yet: " + (", ".join(missing) if missing else "none") + ".", ""]
+        extra = os.path.join(TOP, "scripts", "model-extras", name + ".json")
+        if os.path.exists(extra):
+            own = sorted(json.load(open(extra))["operations"])
+            out += ["commitd's own operations (install their model with"
+                    " `scripts/cli-model.py %s ~/.aws/models`): " % name +
+                    ", ".join(("%s" if o in have else "%s (not yet)") % o for o in own) + ".", ""]
     text = "\n".join(out)
     dest = os.path.join(TOP, "docs", "api-coverage.md")
     if "--check" in sys.argv:

@@ -4,7 +4,8 @@
 Reads the service-2.json files shipped by Debian's awscli package (iam, sts,
 codecommit, cloudtrail) and writes static C tables of services, operations,
 shapes, members, enum values, compiled string patterns and error shapes, in
-the layout declared by src/aws/model.h.  Documentation is dropped.  Simple
+the layout declared by src/aws/model.h, with commitd's own operations from
+scripts/model-extras/<service>.json merged in.  Documentation is dropped.  Simple
 one-character-class patterns are compiled to a code-point bitmap here; the
 rest are marked unchecked.  Usage: scripts/gen-aws-model.py > src/aws/model_gen.c
 """
@@ -191,6 +192,17 @@ def main():
         path = os.path.join(BOTOCORE, svc, version, "service-2.json")
         with open(path, encoding="utf-8") as f:
             model = json.load(f)
+        # commitd's own operations of a service (repository policies, ...)
+        extra = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "model-extras", svc + ".json")
+        if os.path.exists(extra):
+            with open(extra, encoding="utf-8") as f:
+                ext = json.load(f)
+            for k in ("operations", "shapes"):
+                clash = set(ext[k]) & set(model[k])
+                if clash:
+                    sys.exit("%s: %s already in the botocore model" % (extra, sorted(clash)))
+                model[k].update(ext[k])
         meta = model["metadata"]
         base = len(shapes)
         names = sorted(model["shapes"])

@@ -30,6 +30,8 @@ struct authz_entry {
 	char **tag_keys;      /* "aws:PrincipalTag/<key>" */
 	char **tag_values;
 	size_t ntags;
+	const char **group_arns; /* the user's groups, for commitd:PrincipalGroupArns */
+	size_t ngroups;
 };
 
 struct authz_cache {
@@ -53,6 +55,9 @@ static void entry_put(struct authz_entry *en)
 	}
 	free(en->tag_keys);
 	free(en->tag_values);
+	for (i = 0; i < en->ngroups; i++)
+		free((char *)en->group_arns[i]);
+	free(en->group_arns);
 	free(en);
 }
 
@@ -220,6 +225,34 @@ static int load_user(struct authz_entry *en, struct store *st, const char *user_
 		}
 		en->ntags++;
 	}
+	if (rc < 0)
+		goto out;
+	store_stmt_free(q);
+	q = NULL;
+	/* group ARNs: repository policies grant to groups through them */
+	rc = store_query(&q, tx, e,
+			 "SELECT g.account, g.path, g.name FROM group_members m"
+			 " JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1 ORDER BY g.name",
+			 "s", user_id);
+	if (rc < 0)
+		goto out;
+	while ((rc = store_step(q, e)) == 1) {
+		struct buf a = BUF_INIT(0);
+		const char **ng = realloc(en->group_arns, (en->ngroups + 1) * sizeof(*ng));
+
+		if (ng == NULL) {
+			rc = err_oom(e);
+			goto out;
+		}
+		en->group_arns = ng;
+		buf_printf(&a, "arn:aws:iam::%s:group%s%s", store_col_text(q, 0),
+			   store_col_text(q, 1), store_col_text(q, 2));
+		if ((en->group_arns[en->ngroups] = buf_detach(&a)) == NULL) {
+			rc = err_oom(e);
+			goto out;
+		}
+		en->ngroups++;
+	}
 	rc = rc < 0 ? rc : 0;
 out:
 	store_stmt_free(q);
@@ -337,11 +370,12 @@ static const char *principal_type(const struct principal *p)
 }
 
 static int denied(struct aws_call *c, const char *action, const char *resource,
-		  enum policy_decision d, struct err *e)
+		  enum policy_decision d, bool by_resource, struct err *e)
 {
-	const char *why = d == POLICY_EXPLICIT_DENY
-		? "with an explicit deny in an identity-based policy"
-		: "because no identity-based policy allows the";
+	const char *why = d != POLICY_EXPLICIT_DENY
+		? "because no identity-based policy allows the"
+		: by_resource ? "with an explicit deny in a resource-based policy"
+			      : "with an explicit deny in an identity-based policy";
 
 	if (d == POLICY_EXPLICIT_DENY)
 		return err_set(e, CC_EDENIED, NULL,
@@ -363,14 +397,16 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 	char now_iso[32], epoch[24], mfa_age[24], issued[32];
 	struct policy_set set = {0};
 	struct policy_ctx ctx = {0};
+	struct policy *resource_pol = NULL;
 	enum policy_decision d;
+	bool by_resource;
 	int rc;
 
 	/* the root user may do anything in its own account */
 	if (p->kind == PRINCIPAL_ROOT)
 		return 0;
 	if (p->kind != PRINCIPAL_USER)
-		return denied(c, action, resource, POLICY_IMPLICIT_DENY, e);
+		return denied(c, action, resource, POLICY_IMPLICIT_DENY, false, e);
 	if ((rc = entry_get(&en, c->env->authz, c->env->store, p->user_id, e)) < 0)
 		return rc;
 
@@ -407,12 +443,28 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 		ks.k[ks.n].values.n = ntagkeys;
 		ks.n++;
 	}
+	if (en->ngroups > 0 && ks.n < MAX_KEYS) {
+		ks.k[ks.n].name = "commitd:PrincipalGroupArns";
+		ks.k[ks.n].values.v = en->group_arns;
+		ks.k[ks.n].values.n = en->ngroups;
+		ks.n++;
+	}
 	for (i = 0; i < nextra && ks.n < MAX_KEYS; i++)
 		ks.k[ks.n++] = extra[i];
+	if (c->resource_policy) {
+		struct err pe = ERR_INIT;
+
+		/* stored documents were validated when written: a failure here is ours */
+		if (policy_parse(&resource_pol, c->resource_policy, strlen(c->resource_policy),
+				 POLICY_RESOURCE, 0, &pe) < 0)
+			log_warnx("authz: stored resource policy of %s does not parse: %s", resource,
+				  pe.msg);
+	}
 
 	set.identity = (const struct policy *const *)en->pols;
 	set.n_identity = en->npols;
 	set.boundary = en->boundary;
+	set.resource = resource_pol;
 	ctx.action = action;
 	ctx.resource = resource;
 	ctx.principal_arn = p->arn;
@@ -420,8 +472,11 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 	ctx.keys = ks.k;
 	ctx.nkeys = ks.n;
 	d = policy_eval(&set, &ctx, NULL);
+	by_resource = d == POLICY_EXPLICIT_DENY && resource_pol &&
+		      policy_eval_one(resource_pol, &ctx, NULL) == POLICY_EXPLICIT_DENY;
 	entry_put(en);
+	policy_free(resource_pol);
 	if (d == POLICY_ALLOW)
 		return 0;
-	return denied(c, action, resource, d, e);
+	return denied(c, action, resource, d, by_resource, e);
 }

@@ -115,6 +115,9 @@ struct aws_call {
 	int64_t now;
 	const struct sigv4_auth *sig;  /* how it was signed, NULL if unsigned */
 	const struct session *session; /* temporary credentials, or NULL */
+	/* the resource's own policy (a repository's), JSON, set by the resource
+	 * builder; evaluated as a resource-based policy.  NULL: none */
+	const char *resource_policy;
 	/* extra condition keys the resource builder sets for the dispatcher's
 	 * authorization (codecommit:References for branch operations) */
 	const struct policy_key *keys;

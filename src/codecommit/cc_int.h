@@ -46,6 +46,8 @@ const char *cc_repo_arn(struct aws_call *c, const char *account, const char *nam
 int cc_res_repo(struct aws_call *c, const char **out, struct err *e);
 /* the repository named by the input's resourceArn (tagging) */
 int cc_res_arn(struct aws_call *c, const char **out, struct err *e);
+/* sets c->resource_policy from the named repository's policy, if any */
+int cc_repo_policy_load(struct aws_call *c, const char *name, struct err *e);
 
 /* ---- tags (tags.c) ------------------------------------------------------------------ */
 
@@ -61,6 +63,19 @@ H(create_repository); H(get_repository); H(batch_get_repositories); H(list_repos
 H(delete_repository); H(update_repository_name); H(update_repository_description);
 /* tags.c */
 H(tag_resource); H(untag_resource); H(list_tags_for_resource);
+/* repo_policy.c */
+H(put_repository_policy); H(get_repository_policy); H(delete_repository_policy);
+/*
+ * Branches, commits and files, done with libgit2 (their shared helpers: cc_git.h).
+ * branches.c */
+H(create_branch); H(get_branch); H(list_branches); H(delete_branch); H(update_default_branch);
+/* commits.c */
+H(get_commit); H(batch_get_commits); H(get_differences);
+/* files.c */
+H(get_blob); H(get_file); H(get_folder); H(put_file); H(delete_file); H(create_commit);
+/* refs.c: the resource builder of the operations that change one branch (branchName):
+ * the repository, with codecommit:References = refs/heads/BRANCH in c->keys */
+int cc_res_branch(struct aws_call *c, const char **out, struct err *e);
 #undef H
 
 #endif

@@ -120,12 +120,28 @@ json_t *cc_repo_json(struct aws_call *c, const struct cc_repo *r)
 	return o;
 }
 
+int cc_repo_policy_load(struct aws_call *c, const char *name, struct err *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	rc = store_query(&q, c->tx, e,
+			 "SELECT policy FROM repositories WHERE account = $1 AND name = $2"
+			 " AND policy IS NOT NULL", "ss", c->caller->account, name);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_step(q, e)) == 1)
+		c->resource_policy = arena_strdup(c->ar, store_col_text(q, 0));
+	store_stmt_free(q);
+	return rc < 0 ? rc : 0;
+}
+
 int cc_res_repo(struct aws_call *c, const char **out, struct err *e)
 {
 	const char *name = aws_in_str(c, "repositoryName");
 	int rc;
 
-	if ((rc = cc_check_repo_name(name, e)) < 0)
+	if ((rc = cc_check_repo_name(name, e)) < 0 || (rc = cc_repo_policy_load(c, name, e)) < 0)
 		return rc;
 	*out = cc_repo_arn(c, c->caller->account, name);
 	return *out ? 0 : err_oom(e);
@@ -149,5 +165,5 @@ int cc_res_arn(struct aws_call *c, const char **out, struct err *e)
 			       " ARN of a repository in account %s (%s).", arn, c->caller->account,
 			       c->env->region);
 	*out = arn;
-	return 0;
+	return cc_repo_policy_load(c, arn + n, e);
 }

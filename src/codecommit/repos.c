@@ -106,7 +106,9 @@ int cc_batch_get_repositories(struct aws_call *c, struct err *e)
 	for (i = 0; i < json_array_size(names); i++) {
 		const char *name = json_string_value(json_array_get(names, i));
 
+		c->resource_policy = NULL;
 		if ((rc = cc_check_repo_name(name, e)) < 0 ||
+		    (rc = cc_repo_policy_load(c, name, e)) < 0 ||
 		    (rc = aws_authorize(c, c->row->action, cc_repo_arn(c, c->caller->account, name),
 					NULL, 0, e)) < 0)
 			return rc;

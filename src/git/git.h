@@ -74,6 +74,7 @@ struct push_cmds {
 /*
  * Reads the command list at the start of a git-receive-pack request body
  * (the pkt-lines up to the first flush; a push certificate is refused).
+ * An empty list is fine: git probes with a lone flush before a large push.
  * CC_EINVAL with a message fit for the client when the list is malformed.
  */
 int push_cmds_parse(struct push_cmds *out, const char *data, size_t len, struct err *e);
@@ -129,6 +130,8 @@ struct git_plan {
 	char account[13];
 	char repo_name[GIT_REPO_NAME_MAX + 1];
 	char repo_arn[256];
+	char repo_id[40];          /* "" when the repository does not exist */
+	char *repo_policy;         /* its resource policy, or NULL */
 };
 
 /*

@@ -68,7 +68,6 @@ int git_hooks_install(const char *data_dir, struct err *e)
 	exe[n] = '\0';
 	buf_printf(&dir, "%s/hooks", data_dir);
 	buf_printf(&link, "%s/update", buf_cstr(&dir));
-	buf_printf(&tmp, "%s/.update.%d", buf_cstr(&dir), (int)getpid());
 	if (mkdir(buf_cstr(&dir), 0700) < 0 && errno != EEXIST) {
 		rc = err_set(e, CC_ERROR, NULL, "cannot create %s: %s", buf_cstr(&dir),
 			     strerror(errno));
@@ -76,7 +75,16 @@ int git_hooks_install(const char *data_dir, struct err *e)
 	}
 	if ((rc = tmp_dir_reset(data_dir, e)) < 0)
 		goto out;
+	/* hooks/none: core.hooksPath for a push where every ref is allowed */
+	buf_printf(&tmp, "%s/none", buf_cstr(&dir));
+	if (mkdir(buf_cstr(&tmp), 0700) < 0 && errno != EEXIST) {
+		rc = err_set(e, CC_ERROR, NULL, "cannot create %s: %s", buf_cstr(&tmp),
+			     strerror(errno));
+		goto out;
+	}
+	buf_clear(&tmp);
 	/* replaced atomically: a push in flight sees the old link or the new */
+	buf_printf(&tmp, "%s/.update.%d", buf_cstr(&dir), (int)getpid());
 	unlink(buf_cstr(&tmp));
 	if (symlink(exe, buf_cstr(&tmp)) < 0 || rename(buf_cstr(&tmp), buf_cstr(&link)) < 0) {
 		rc = err_set(e, CC_ERROR, NULL, "cannot install the push hook %s: %s",

@@ -180,11 +180,7 @@ int push_cmds_parse(struct push_cmds *out, const char *data, size_t len, struct 
 		if ((rc = parse_cmd(out, p, plen, e)) < 0)
 			goto fail;
 	}
-	if (out->n == 0) {
-		rc = err_set(e, CC_EINVAL, NULL, "the push names no ref to update");
-		goto fail;
-	}
-	return 0;
+	return 0; /* no command: git's probe of a large push ("0000"), answered by git */
 fail:
 	push_cmds_free(out);
 	return rc;

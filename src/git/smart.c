@@ -138,6 +138,7 @@ static int authorize(struct git_plan *p, const struct env *env, const struct git
 	c.secure = req->secure;
 	c.now = time_now();
 	c.session = p->has_session ? &p->session : NULL;
+	c.resource_policy = p->repo_policy;
 	rc = aws_authorize(&c, action, p->repo_arn, keys, nkeys, e);
 	arena_free(c.ar);
 	return rc;
@@ -266,27 +267,32 @@ void git_plan_start(struct git_plan *p, const struct env *env, const struct git_
 	snprintf(p->repo_arn, sizeof(p->repo_arn), "arn:aws:codecommit:%s:%s:%s", env->region,
 		 p->account, p->repo_name);
 
-	/* may they, and is it there: refused before the repository is looked up,
-	 * so names cannot be probed without permission */
+	/* is it there, and may they: a refusal comes before "not found", so names
+	 * cannot be probed without permission */
 	if (store_begin(&tx, env->store, false, &e) < 0) {
 		plan_fail(p, 500, "commitd: internal error");
 		return;
 	}
+	rc = store_query(&q, tx, &e,
+			 "SELECT id, policy FROM repositories WHERE account = $1 AND name = $2",
+			 "ss", p->account, p->repo_name);
+	if (rc == 0 && (rc = store_step(q, &e)) == 1) {
+		snprintf(id, sizeof(id), "%s", store_col_text(q, 0));
+		if (!store_col_null(q, 1))
+			p->repo_policy = xstrdup(store_col_text(q, 1));
+	}
+	store_stmt_free(q);
+	if (rc < 0) {
+		plan_fail(p, 500, "commitd: internal error");
+		goto out;
+	}
+	snprintf(p->repo_id, sizeof(p->repo_id), "%s", id);
 	rc = authorize(p, env, req, tx,
 		       p->service == GIT_RECEIVE_PACK ? "codecommit:GitPush" : "codecommit:GitPull",
 		       NULL, 0, &e);
 	if (rc < 0) {
 		plan_fail(p, rc == CC_EDENIED ? 403 : 500, "commitd: %s",
 			  rc == CC_EDENIED ? e.msg : "internal error");
-		goto out;
-	}
-	rc = store_query(&q, tx, &e, "SELECT id FROM repositories WHERE account = $1 AND name = $2",
-			 "ss", p->account, p->repo_name);
-	if (rc == 0 && (rc = store_step(q, &e)) == 1)
-		snprintf(id, sizeof(id), "%s", store_col_text(q, 0));
-	store_stmt_free(q);
-	if (rc < 0) {
-		plan_fail(p, 500, "commitd: internal error");
 		goto out;
 	}
 	if (id[0] == '\0') {
@@ -383,6 +389,16 @@ void git_plan_push(struct git_plan *p, const struct env *env, const struct git_h
 		goto out;
 	}
 	p->decisions = xstrdup(buf_cstr(&path));
+	if (denied == 0) {
+		/* nothing to refuse: git runs no hook at all (a hook is a process per
+		 * ref); the decisions file still names every ref, for the record */
+		struct buf hp = BUF_INIT(0);
+
+		buf_printf(&hp, "core.hooksPath=%s/hooks/none", env->data_dir);
+		free(p->argv[2]);
+		p->argv[2] = xstrdup(buf_cstr(&hp));
+		buf_release(&hp);
+	}
 	env_add(p, "COMMITD_PUSH_DECISIONS", p->decisions);
 	p->envp[p->nenv] = NULL;
 	p->nrefs = cmds.n;
@@ -461,6 +477,7 @@ void git_plan_free(struct git_plan *p)
 		free(p->decisions);
 	}
 	free(p->dir);
+	free(p->repo_policy);
 	if (p->out_fd >= 0)
 		close(p->out_fd);
 	if (p->err_fd >= 0)

@@ -163,15 +163,15 @@ st, body = post(signed({"Action": "CreateUser", "Version": "2010-05-08"}))
 check("a missing required parameter is ValidationError",
       st == 400 and code_of(body) == "ValidationError" and b"userName" in body, "%d %s" % (st, body))
 
-# a client announcing a 2 MiB body is refused before it sends it
+# a client announcing a 20 MiB body (over the 10 MiB default) is refused before it sends it
 import socket
 import urllib.parse
 u = urllib.parse.urlsplit(endpoint)
 with socket.create_connection((u.hostname, u.port), timeout=10) as s:
     s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-              b"Content-Length: 2097152\r\n\r\n")
+              b"Content-Length: 20971520\r\n\r\n")
     reply = s.recv(4096)
-check("a 2 MiB body is refused with 413", reply.startswith(b"HTTP/1.1 413"), repr(reply[:40]))
+check("a 20 MiB body is refused with 413", reply.startswith(b"HTTP/1.1 413"), repr(reply[:40]))
 
 # a refused request changes nothing
 req = signed({"Action": "CreateUser", "Version": "2010-05-08", "UserName": "Mallory"},
