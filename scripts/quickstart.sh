@@ -18,6 +18,11 @@ Next steps (in another terminal):
   aws --profile $PROFILE --endpoint-url http://$LISTEN iam create-user --user-name Sonali
   aws --profile $PROFILE --endpoint-url http://$LISTEN iam attach-user-policy \\
       --user-name Sonali --policy-arn arn:aws:iam::aws:policy/AWSCodeCommitPowerUser
+  aws --profile $PROFILE --endpoint-url http://$LISTEN iam create-service-specific-credential \\
+      --user-name Sonali --service-name codecommit.amazonaws.com
+  aws --profile $PROFILE --endpoint-url http://$LISTEN codecommit create-repository \\
+      --repository-name MyDemoRepo
+  git clone http://$LISTEN/v1/repos/MyDemoRepo   # as Sonali-at-ACCOUNT, the password above
 
 The profile '$PROFILE' was written to your AWS CLI files.  Stop the server with Ctrl-C.
 

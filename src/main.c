@@ -29,8 +29,13 @@
 #define COMMITD_VERSION "0.1.0"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_REGION "us-east-1"
-#define DEFAULT_MAX_BODY (1024 * 1024)
+#define DEFAULT_MAX_BODY (10 * 1024 * 1024) /* a 6 MB file is 8 MB of base64 */
 #define DEFAULT_SSH_PORT 2222
+#define TLS_SELF_SIGNED_DAYS 365
+#define TLS_HOSTS_MAX 16
+
+/* long options without a short letter */
+enum { OPT_TLS_CERT = 256, OPT_TLS_KEY, OPT_TLS_SELF_SIGNED, OPT_TLS_HOST };
 
 static const char usage_text[] =
 	"usage: commitd <command> [options]\n"
@@ -38,7 +43,11 @@ static const char usage_text[] =
 	"commands:\n"
 	"  init     create a data directory: the store, the master key, a first account\n"
 	"           with an administrator and its access key (printed once)\n"
-	"  serve    run the server (AWS APIs over HTTP)\n"
+	"  serve    run the server (AWS APIs and Git over HTTP, or HTTPS)\n"
+	"  tls-self-signed\n"
+	"           make DIR/tls/cert.pem and DIR/tls/key.pem, a self-signed pair for\n"
+	"           localhost, 127.0.0.1 and ::1, and name them in DIR/commitd.conf so\n"
+	"           that `serve` speaks HTTPS\n"
 	"  version  print the version\n"
 	"\n"
 	"options for every command:\n"
@@ -51,6 +60,11 @@ static const char usage_text[] =
 	"  --write-profile NAME  also write them as AWS CLI profile NAME into\n"
 	"                        $AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and\n"
 	"                        $AWS_CONFIG_FILE (~/.aws/config)\n"
+	"  --tls-self-signed     also make a self-signed certificate (as tls-self-signed)\n"
+	"\n"
+	"tls-self-signed options (and init --tls-self-signed):\n"
+	"  --tls-host NAME       another DNS name or IP address for the certificate;\n"
+	"                        repeat for more (valid one year; the key is mode 0600)\n"
 	"\n"
 	"serve options:\n"
 	"  --listen ADDR:PORT    HTTP listener (default " DEFAULT_LISTEN "; port 0 picks one)\n"
@@ -60,9 +74,19 @@ static const char usage_text[] =
 	"  --threads N           HTTP worker threads (default: one per core)\n"
 	"  --ready-file FILE     write the server's URL to FILE once it is listening\n"
 	"  --log-level LEVEL     error, warn, info (default) or debug\n"
+	"  --tls-cert FILE       serve HTTPS with this PEM certificate (or chain, leaf\n"
+	"                        first); clone URLs then start with https://\n"
+	"  --tls-key FILE        ... and its unencrypted PEM private key (both or neither)\n"
 	"\n"
 	"The config file holds `key = value` lines with the serve options' names\n"
-	"(listen, region, public-url, threads, log-level, max-body).  Flags win.\n";
+	"(listen, region, public-url, threads, log-level, max-body, tls-cert,\n"
+	"tls-key).  Flags win.  Relative tls-cert and tls-key paths in the file are\n"
+	"taken from the file's own directory.\n"
+	"\n"
+	"Clients trust a self-signed certificate when told where it is:\n"
+	"  git -c http.sslCAInfo=DIR/tls/cert.pem clone https://" DEFAULT_LISTEN "/v1/repos/NAME\n"
+	"  aws --ca-bundle DIR/tls/cert.pem --endpoint-url https://" DEFAULT_LISTEN " ...\n"
+	"(or `git config http.sslCAInfo FILE`, and AWS_CA_BUNDLE=FILE for the AWS CLI).\n";
 
 struct opts {
 	const char *data_dir;
@@ -75,6 +99,11 @@ struct opts {
 	const char *public_url;
 	const char *ready_file;
 	const char *log_level;
+	const char *tls_cert;          /* PEM files for HTTPS: both or neither */
+	const char *tls_key;
+	const char *tls_hosts[TLS_HOSTS_MAX]; /* extra names for a self-signed pair */
+	size_t ntls_hosts;
+	bool tls_self_signed;          /* init: also make a self-signed pair */
 	unsigned threads;
 	size_t max_body;
 	bool json;
@@ -128,6 +157,141 @@ static void set_log_level(const char *s)
 		log_set_level(LOG_LVL_ERROR);
 	else
 		fatal("unknown log level '%s' (error, warn, info, debug)", s);
+}
+
+/* ---- TLS: a self-signed pair for trying HTTPS out ---------------------------- */
+
+struct tls_files {
+	char *dir;  /* the data directory, absolute: printed paths can be copied */
+	char *cert; /* DIR/tls/cert.pem */
+	char *key;  /* DIR/tls/key.pem */
+};
+
+static void tls_files_release(struct tls_files *f)
+{
+	free(f->dir);
+	free(f->cert);
+	free(f->key);
+	memset(f, 0, sizeof(*f));
+}
+
+/* true if a config text already sets tls-cert or tls-key */
+static bool conf_names_tls(const char *text)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *p = line + strspn(line, " \t");
+		size_t n = strncmp(p, "tls-cert", 8) == 0 ? 8 : strncmp(p, "tls-key", 7) == 0 ? 7 : 0;
+
+		if (n && strchr(" \t=", p[n]))
+			return true;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
+/*
+ * Names the pair in DIR/commitd.conf, keeping every other line; paths are
+ * relative to the file, so the data directory can move.  A file that already
+ * names a certificate is left alone (it may be a real one).
+ */
+static bool conf_add_tls(const char *conf)
+{
+	struct buf old = BUF_INIT(1 << 20), out = BUF_INIT(0);
+	struct err e = ERR_INIT;
+	struct stat sb;
+	int mode = 0600;
+
+	if (file_read(&old, conf, &e) < 0 && e.code != CC_ENOTFOUND)
+		fatal("%s", e.msg);
+	if (conf_names_tls(buf_cstr(&old))) {
+		buf_release(&old);
+		return false;
+	}
+	if (stat(conf, &sb) == 0)
+		mode = (int)(sb.st_mode & 0777);
+	buf_add(&out, buf_cstr(&old), old.len);
+	if (old.len && old.ptr[old.len - 1] != '\n')
+		buf_putc(&out, '\n');
+	buf_puts(&out, "# HTTPS (commitd tls-self-signed); paths are relative to this file\n"
+		       "tls-cert = tls/cert.pem\n"
+		       "tls-key = tls/key.pem\n");
+	if (buf_failed(&out) || file_write_atomic(conf, out.ptr, out.len, mode, &e) < 0)
+		fatal("cannot write '%s': %s", conf, e.msg);
+	buf_release(&out);
+	buf_release(&old);
+	return true;
+}
+
+/* Makes DIR/tls/{cert,key}.pem; refuses to overwrite either. */
+static void tls_make_pair(struct tls_files *f, struct tlscert_info *info, const struct opts *o)
+{
+	struct err e = ERR_INIT;
+	char *tlsdir;
+
+	if ((f->dir = realpath(o->data_dir, NULL)) == NULL)
+		fatal("cannot resolve '%s': %s (run `commitd init --data-dir %s` first?)",
+		      o->data_dir, strerror(errno), o->data_dir);
+	tlsdir = path_in(f->dir, "tls");
+	f->cert = path_in(f->dir, "tls/cert.pem");
+	f->key = path_in(f->dir, "tls/key.pem");
+	if (!tlsdir || !f->cert || !f->key)
+		fatal("out of memory");
+	if (mkdir(tlsdir, 0700) < 0 && errno != EEXIST)
+		fatal("cannot create '%s': %s", tlsdir, strerror(errno));
+	free(tlsdir);
+	if (tlscert_self_signed(info, f->cert, f->key, o->tls_hosts, o->ntls_hosts,
+				TLS_SELF_SIGNED_DAYS, &e) < 0)
+		fatal("%s", e.msg);
+}
+
+/* Names the pair in the config and tells the user how to trust it. */
+static void tls_finish(const struct tls_files *f, const struct tlscert_info *info,
+		       const struct opts *o, FILE *out)
+{
+	char *conf = path_in(f->dir, "commitd.conf");
+	char until[32];
+	bool added;
+	size_t i;
+
+	if (conf == NULL)
+		fatal("out of memory");
+	added = conf_add_tls(conf);
+	time_iso8601(until, sizeof(until), info->not_after);
+	fprintf(out, "commitd: made a self-signed certificate for localhost, 127.0.0.1, ::1");
+	for (i = 0; i < o->ntls_hosts; i++)
+		fprintf(out, ", %s", o->tls_hosts[i]);
+	fprintf(out, "\n\n"
+		"  certificate  %s (valid until %s)\n"
+		"  private key  %s (mode 0600)\n"
+		"  SHA-256      %s\n",
+		f->cert, until, f->key, info->fingerprint);
+	if (added)
+		fprintf(out, "  config       %s now names them: `commitd serve --data-dir %s`\n"
+			"               serves HTTPS\n", conf, o->data_dir);
+	else
+		fprintf(out, "  config       %s already names a certificate and was left\n"
+			"               unchanged; use --tls-cert and --tls-key to pick this one\n",
+			conf);
+	fprintf(out, "\nClients trust it when told where it is:\n"
+		"  git -c http.sslCAInfo=%s clone https://" DEFAULT_LISTEN "/v1/repos/NAME\n"
+		"  aws --ca-bundle %s --endpoint-url https://" DEFAULT_LISTEN " ...\n",
+		f->cert, f->cert);
+	free(conf);
+}
+
+static int cmd_tls_self_signed(const struct opts *o)
+{
+	struct tls_files f = {0};
+	struct tlscert_info info;
+
+	tls_make_pair(&f, &info, o);
+	tls_finish(&f, &info, o, stdout);
+	tls_files_release(&f);
+	return 0;
 }
 
 /* ---- init ------------------------------------------------------------------- */
@@ -238,8 +402,12 @@ static int cmd_init(const struct opts *o)
 	char *db = path_in(o->data_dir, "commitd.db");
 	char *key = path_in(o->data_dir, "master.key");
 	char *repos = path_in(o->data_dir, "repos");
+	struct tls_files tls = {0};
+	struct tlscert_info tls_info;
 	struct stat sb;
 
+	if (o->ntls_hosts > 0 && !o->tls_self_signed)
+		fatal("--tls-host goes with --tls-self-signed");
 	if (stat(db, &sb) == 0 || stat(key, &sb) == 0)
 		fatal("'%s' is already initialised (it has %s); nothing was changed",
 		      o->data_dir, stat(db, &sb) == 0 ? "commitd.db" : "master.key");
@@ -258,12 +426,25 @@ static int cmd_init(const struct opts *o)
 		fatal("cannot create '%s': %s", o->data_dir, strerror(errno));
 	if (mkdir(repos, 0700) < 0 && errno != EEXIST)
 		fatal("cannot create '%s': %s", repos, strerror(errno));
-	if (seal_keyfile_create(key, &e) < 0)
+	/* before the store: a failure here leaves nothing initialised, and the
+	 * credentials below are never shown for a half-made directory */
+	if (o->tls_self_signed)
+		tls_make_pair(&tls, &tls_info, o);
+	if (seal_keyfile_create(key, &e) < 0) {
+		if (tls.cert) {
+			unlink(tls.cert);
+			unlink(tls.key);
+		}
 		fatal("%s", e.msg);
+	}
 	if (seal_open(&sl, key, &e) < 0 || store_open(&st, db, true, &e) < 0 ||
 	    iam_bootstrap_account(&b, st, sl, &e) < 0) {
 		unlink(key);
 		unlink(db);
+		if (tls.cert) {
+			unlink(tls.cert);
+			unlink(tls.key);
+		}
 		fatal("init failed: %s", e.msg);
 	}
 	if (o->json) {
@@ -289,6 +470,13 @@ static int cmd_init(const struct opts *o)
 	}
 	if (o->profile)
 		write_profile(o, &b);
+	if (o->tls_self_signed) {
+		/* stdout stays one JSON object with --json */
+		if (!o->json)
+			fputc('\n', stdout);
+		tls_finish(&tls, &tls_info, o, o->json ? stderr : stdout);
+		tls_files_release(&tls);
+	}
 	mem_wipe(b.secret_key, sizeof(b.secret_key));
 	store_close(st);
 	seal_free(sl);
@@ -299,6 +487,26 @@ static int cmd_init(const struct opts *o)
 }
 
 /* ---- serve ------------------------------------------------------------------ */
+
+/* A file named in the config file: relative to the config file's directory. */
+static const char *conf_path_value(struct opts *o, const char *conf, int lineno,
+				   const char *k, const char *v)
+{
+	const char *slash = strrchr(conf, '/');
+	struct buf b = BUF_INIT(0);
+	const char *kept;
+
+	if (*v == '\0')
+		fatal("%s:%d: %s needs a file name", conf, lineno, k);
+	if (*v == '/' || slash == NULL)
+		return opt_keep(o, v);
+	buf_printf(&b, "%.*s/%s", (int)(slash - conf), conf, v);
+	if (buf_failed(&b))
+		fatal("out of memory");
+	kept = opt_keep(o, b.ptr);
+	buf_release(&b);
+	return kept;
+}
 
 /* key = value lines; '#' comments.  Values are copied and kept for the process. */
 static void load_config(struct opts *o, const char *path, bool required)
@@ -345,6 +553,12 @@ static void load_config(struct opts *o, const char *path, bool required)
 		} else if (strcmp(k, "log-level") == 0) {
 			if (!o->log_level)
 				o->log_level = opt_keep(o, v);
+		} else if (strcmp(k, "tls-cert") == 0) {
+			if (!o->tls_cert)
+				o->tls_cert = conf_path_value(o, path, lineno, k, v);
+		} else if (strcmp(k, "tls-key") == 0) {
+			if (!o->tls_key)
+				o->tls_key = conf_path_value(o, path, lineno, k, v);
 		} else if (strcmp(k, "threads") == 0 || strcmp(k, "max-body") == 0) {
 			uint64_t n;
 
@@ -375,12 +589,22 @@ static int cmd_serve(struct opts *o)
 	char *conf = o->config ? NULL : path_in(o->data_dir, "commitd.conf");
 	struct buf url = BUF_INIT(0);
 	char *data_abs = NULL;
+	struct buf tls_cert = BUF_INIT(0);
+	struct secret tls_key = {NULL, 0};
+	struct tlscert_info tls_info;
 	sigset_t sigs;
-	int sig;
+	int sig, rc;
 	struct stat sb;
 
 	load_config(o, o->config ? o->config : conf, o->config != NULL);
 	set_log_level(o->log_level);
+	if (!o->tls_cert != !o->tls_key)
+		fatal("HTTPS needs both a certificate and a key, but only %s is set "
+		      "(--tls-cert and --tls-key, or tls-cert and tls-key in the config file)",
+		      o->tls_cert ? "the certificate" : "the key");
+	if (o->tls_cert && tlscert_load(&tls_cert, &tls_key, &tls_info, o->tls_cert, o->tls_key,
+					&e) < 0)
+		fatal("%s", e.msg);
 	if (stat(db, &sb) < 0)
 		fatal("'%s' is not initialised: run `commitd init --data-dir %s` first", o->data_dir,
 		      o->data_dir);
@@ -415,7 +639,15 @@ static int cmd_serve(struct opts *o)
 	hc.listen = o->listen ? o->listen : DEFAULT_LISTEN;
 	hc.threads = o->threads;
 	hc.max_body = env.max_body;
-	if (http_start(&hs, &hc, &env, &e) < 0)
+	hc.tls = o->tls_cert != NULL;
+	hc.tls_cert_pem = tls_cert.ptr;
+	hc.tls_key_pem = (const char *)tls_key.ptr;
+	rc = http_start(&hs, &hc, &env, &e);
+	/* GnuTLS has its own copy now (see http.h): wipe ours at once */
+	secret_release(&tls_key);
+	buf_release(&tls_cert);
+	hc.tls_cert_pem = hc.tls_key_pem = NULL;
+	if (rc < 0)
 		fatal("%s", e.msg);
 	{
 		char host[128];
@@ -423,9 +655,22 @@ static int cmd_serve(struct opts *o)
 		size_t hl = colon ? (size_t)(colon - hc.listen) : 0;
 
 		snprintf(host, sizeof(host), "%.*s", (int)hl, hc.listen);
-		buf_printf(&url, "http://%s:%u", host, http_port(hs));
+		buf_printf(&url, "%s://%s:%u", hc.tls ? "https" : "http", host, http_port(hs));
 	}
 	env.public_url = o->public_url ? o->public_url : url.ptr;
+	if (hc.tls) {
+		char until[32];
+
+		time_iso8601(until, sizeof(until), tls_info.not_after);
+		log_info("tls: certificate '%s' (%s, SHA-256 %s), valid until %s", o->tls_cert,
+			 tls_info.subject, tls_info.fingerprint, until);
+		if (tls_info.not_after < time_now())
+			log_warnx("tls: certificate '%s' expired on %s: clients will refuse it",
+				  o->tls_cert, until);
+		if (strncmp(env.public_url, "http://", 7) == 0)
+			log_warnx("public-url '%s' is http:// but the server speaks only HTTPS",
+				  env.public_url);
+	}
 	log_info("commitd %s: listening on %s (data %s, region %s)", COMMITD_VERSION, url.ptr,
 		 o->data_dir, env.region);
 	if (o->ready_file) {
@@ -472,6 +717,10 @@ int main(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'},
 		{"ready-file", required_argument, NULL, 'R'},
 		{"log-level", required_argument, NULL, 'L'},
+		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+		{"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
+		{"tls-host", required_argument, NULL, OPT_TLS_HOST},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -506,6 +755,14 @@ int main(int argc, char **argv)
 		case 'u': o.public_url = optarg; break;
 		case 'R': o.ready_file = optarg; break;
 		case 'L': o.log_level = optarg; break;
+		case OPT_TLS_CERT: o.tls_cert = optarg; break;
+		case OPT_TLS_KEY: o.tls_key = optarg; break;
+		case OPT_TLS_SELF_SIGNED: o.tls_self_signed = true; break;
+		case OPT_TLS_HOST:
+			if (o.ntls_hosts == TLS_HOSTS_MAX)
+				fatal("at most %d --tls-host names", TLS_HOSTS_MAX);
+			o.tls_hosts[o.ntls_hosts++] = optarg;
+			break;
 		case 't': {
 			uint64_t n;
 
@@ -524,6 +781,8 @@ int main(int argc, char **argv)
 		return cmd_init(&o);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
+	if (strcmp(cmd, "tls-self-signed") == 0)
+		return cmd_tls_self_signed(&o);
 	if (strcmp(cmd, "version") == 0) {
 		printf("commitd %s\n", COMMITD_VERSION);
 		return 0;

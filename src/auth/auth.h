@@ -144,4 +144,32 @@ int sshkey_to_openssh(struct buf *out, const void *blob, size_t n, struct err *e
 /* "-----BEGIN PUBLIC KEY-----..." (SubjectPublicKeyInfo, no final newline) */
 int sshkey_to_pem(struct buf *out, const void *blob, size_t n, struct err *e);
 
+/* ---- TLS certificates (tlscert.c) -------------------------------------------
+ * Added for the HTTPS listener: libcrypto work that is not HTTP-specific.
+ */
+
+struct tlscert_info {
+	char fingerprint[96]; /* SHA-256 of the DER, "AB:CD:..." as openssl prints it */
+	int64_t not_after;    /* seconds since the epoch */
+	char subject[256];    /* "/O=commitd/CN=localhost" */
+};
+
+/*
+ * Reads and checks a PEM certificate (or chain, leaf first) and its
+ * unencrypted private key: both parse and the key matches the leaf.
+ * cert_out gets the certificate file's text; key_out the key file's text,
+ * NUL-terminated (the NUL is not counted), wiped when released.  Errors
+ * name the file.  Warns when the key file can be read by group or others.
+ */
+int tlscert_load(struct buf *cert_out, struct secret *key_out, struct tlscert_info *info_out,
+		 const char *cert_path, const char *key_path, struct err *e);
+/*
+ * Makes a self-signed P-256 certificate valid for `days` with the names
+ * localhost, 127.0.0.1, ::1 and hosts (DNS names or IP addresses), and
+ * writes it to cert_path (0644) and its key to key_path (0600).  CC_EEXISTS
+ * if either file exists (nothing is overwritten); CC_EINVAL for a bad host.
+ */
+int tlscert_self_signed(struct tlscert_info *out, const char *cert_path, const char *key_path,
+			const char *const *hosts, size_t nhosts, unsigned days, struct err *e);
+
 #endif

@@ -48,6 +48,7 @@ struct git_stream {
 	z_stream z;
 	size_t prefix_off;
 	bool suspended, registered;
+	bool responded;     /* a response is queued */
 	struct git_stream *next, **pprev; /* s->streams */
 };
 
@@ -274,6 +275,7 @@ static enum MHD_Result respond_plan_error(struct git_stream *g)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Basic realm=\"commitd\"");
 	ret = MHD_queue_response(g->conn, (unsigned)g->plan.status, resp);
 	MHD_destroy_response(resp);
+	g->responded = true;
 	return ret;
 }
 
@@ -305,6 +307,7 @@ static enum MHD_Result run_git(struct git_stream *g, int in_fd)
 	MHD_add_response_header(resp, "Expires", "Fri, 01 Jan 1980 00:00:00 GMT");
 	ret = MHD_queue_response(g->conn, 200, resp);
 	MHD_destroy_response(resp);
+	g->responded = true;
 	return ret;
 }
 
@@ -386,8 +389,6 @@ static enum MHD_Result begin(struct http_server *s, struct MHD_Connection *conn,
 	struct git_stream *g = calloc(1, sizeof(*g));
 	const char *enc;
 	char *q;
-	int devnull;
-	enum MHD_Result ret;
 
 	if (g == NULL || (g->path = strdup(r->uri)) == NULL) {
 		free(g);
@@ -418,18 +419,14 @@ static enum MHD_Result begin(struct http_server *s, struct MHD_Connection *conn,
 	g->req.content_type = hdr(conn, "Content-Type");
 	g->req.user_agent = hdr(conn, "User-Agent");
 	g->req.source_ip = g->ip;
-	g->req.secure = false;
+	g->req.secure = s->cfg.tls; /* a TLS daemon takes nothing but TLS */
 	git_plan_start(&g->plan, s->env, &g->req);
-	if (g->plan.status)
+	/* a GET is answered on the next call, once MHD has the whole request,
+	 * so the connection stays open for git's next one */
+	if (g->plan.advertise || (g->plan.status && strcmp(method, "POST") != 0))
+		return MHD_YES;
+	if (g->plan.status) /* before the body: refused without reading it */
 		return respond_plan_error(g);
-	if (g->plan.advertise) {
-		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (devnull < 0)
-			return respond_text(g, 500, "commitd: internal error\n");
-		ret = run_git(g, devnull);
-		close(devnull);
-		return ret;
-	}
 	enc = hdr(conn, "Content-Encoding");
 	if (enc && (strcasecmp(enc, "gzip") == 0 || strcasecmp(enc, "x-gzip") == 0)) {
 		if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
@@ -484,8 +481,21 @@ enum MHD_Result gitstream_access(struct http_server *s, struct MHD_Connection *c
 	if (g == NULL)
 		return begin(s, conn, r, method);
 	if (g->plan.status || g->plan.advertise) {
-		*upload_data_size = 0; /* answered already; the rest is ignored */
-		return MHD_YES;
+		int devnull;
+		enum MHD_Result ret;
+
+		if (*upload_data_size > 0 || g->responded) {
+			*upload_data_size = 0; /* a body where none belongs: ignored */
+			return MHD_YES;
+		}
+		if (g->plan.status)
+			return respond_plan_error(g);
+		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (devnull < 0)
+			return respond_text(g, 500, "commitd: internal error\n");
+		ret = run_git(g, devnull);
+		close(devnull);
+		return ret;
 	}
 	if (*upload_data_size > 0) {
 		body_add(g, upload_data, *upload_data_size);

@@ -18,6 +18,15 @@ struct http_config {
 	unsigned threads;         /* 0: one per core */
 	unsigned conn_timeout;    /* seconds of idleness before a connection is closed */
 	size_t max_body;          /* bytes accepted in one API request */
+	/*
+	 * HTTPS: GnuTLS (inside libmicrohttpd) terminates TLS on every
+	 * connection, and requests are marked secure (aws:SecureTransport).
+	 * The PEM texts are NUL-terminated and read only during http_start:
+	 * GnuTLS keeps its own copy, so the caller wipes the key after it.
+	 */
+	bool tls;
+	const char *tls_cert_pem; /* certificate, or chain with the leaf first */
+	const char *tls_key_pem;  /* its unencrypted private key */
 };
 
 int http_start(struct http_server **out, const struct http_config *cfg, const struct env *env,

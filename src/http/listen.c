@@ -2,7 +2,9 @@
  * listen.c - the HTTP listener.  libmicrohttpd runs an epoll thread pool;
  * each request's raw URI is captured before MHD decodes it (SigV4 signs the
  * bytes as sent), the body is gathered up to a limit, and the finished
- * request goes to route().  Nothing here knows AWS or Git.
+ * request goes to route().  Nothing here knows AWS or Git.  With
+ * cfg->tls, libmicrohttpd's GnuTLS terminates TLS (TLS 1.2 and 1.3) with
+ * the certificate and key the caller read (auth/tlscert.c checks them).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -148,7 +150,7 @@ static enum MHD_Result route(struct http_server *s, struct MHD_Connection *conn,
 	req.body = r->body.ptr ? r->body.ptr : "";
 	req.body_len = r->body.len;
 	req.source_ip = ip;
-	req.secure = false;
+	req.secure = s->cfg.tls; /* a TLS daemon takes nothing but TLS */
 	aws_dispatch(s->env, &req, &resp);
 	ret = send_resp(conn, resp.status, resp.content_type, &resp.body, resp.request_id);
 	buf_release(&resp.body);
@@ -233,6 +235,9 @@ int http_parse_addr(struct sockaddr_storage *out, socklen_t *outlen, const char 
 	return 0;
 }
 
+/* TLS 1.2 and 1.3 only: every client in the guides speaks 1.2 */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -252,9 +257,29 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *di;
+	/*
+	 * libmicrohttpd 0.9.75 keeps these pointers but reads them only inside
+	 * MHD_start_daemon (MHD_TLS_init), where GnuTLS copies the key and the
+	 * certificate; nothing reads them afterwards, so the caller may wipe
+	 * and free them once http_start returns.
+	 */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
+		{MHD_OPTION_END, 0, NULL},
+	};
 
 	if (http_parse_addr(&addr, &alen, cfg->listen, e) < 0)
 		return CC_EINVAL;
+	if (cfg->tls) {
+		if (cfg->tls_cert_pem == NULL || cfg->tls_key_pem == NULL)
+			return err_set(e, CC_EINVAL, NULL, "HTTPS needs a certificate and a key");
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return err_set(e, CC_ERROR, NULL,
+				       "this libmicrohttpd was built without TLS support");
+		flags |= MHD_USE_TLS;
+	}
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (threads == 0) {
@@ -267,18 +292,25 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 		return err_oom(e);
 	s->env = env;
 	s->cfg = *cfg;
+	/* the PEM texts are the caller's and gone after start: keep no pointer */
+	s->cfg.tls_cert_pem = NULL;
+	s->cfg.tls_key_pem = NULL;
 	if (gitstream_pump_start(s, e) < 0) {
 		free(s);
 		return e->code;
 	}
+	/* the logger first: MHD prints what it says about earlier options (the
+	 * TLS ones among them) to stderr itself */
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, s,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				MHD_OPTION_THREAD_POOL_SIZE, threads,
 				MHD_OPTION_URI_LOG_CALLBACK, uri_cb, s,
 				MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout ? cfg->conn_timeout : 60,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				/* room for 64 KiB of a Git response per write, and the headers */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024,
+				MHD_OPTION_ARRAY, cfg->tls ? tls_opts : &tls_opts[3],
 				MHD_OPTION_END);
 	if (s->d == NULL) {
 		gitstream_pump_stop(s);
@@ -286,6 +318,11 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 		close(s->pump_wake);
 		pthread_mutex_destroy(&s->lock);
 		free(s);
+		if (cfg->tls)
+			return err_set(e, CC_ERROR, NULL,
+				       "cannot serve HTTPS on '%s': the address is in use or GnuTLS "
+				       "refused the certificate or key (--log-level debug shows why)",
+				       cfg->listen);
 		return err_set(e, CC_ERROR, NULL, "cannot listen on '%s' (in use?)", cfg->listen);
 	}
 	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
