@@ -155,6 +155,38 @@ gitok "deleting the feature branch is accepted" -C "$T/s2" push origin :feature
 ok "remove the protection" admin iam delete-user-policy --user-name Sonali \
 	--policy-name DenyChangesToMain
 
+# --- the API and Git see the same repository ---------------------------------------
+gitok "fetch main" -C "$T/s2" fetch -q origin
+git -C "$T/s2" reset -q --hard origin/main
+tip=$(git -C "$T/s2" rev-parse HEAD)
+printf 'written by the API\n' >"$T/api.txt"
+ok "PutFile on main through the API" Sonali codecommit put-file --repository-name MyDemoRepo \
+	--branch-name main --file-path docs/api.txt --file-content "fileb://$T/api.txt" \
+	--parent-commit-id "$tip" --commit-message "PutFile from the API" --name Sonali \
+	--email sonali@example.com
+api_commit=$(out_get commitId)
+gitok "git pulls the API's commit" -C "$T/s2" pull -q origin main
+expect_eq "git log shows it on top" "$(git -C "$T/s2" log -1 --format='%H %s %an')" \
+	"$api_commit PutFile from the API Sonali"
+expect_eq "with the file" "$(cat "$T/s2/docs/api.txt" 2>/dev/null)" "written by the API"
+echo "pushed by git" >"$T/s2/docs/git.txt"
+git -C "$T/s2" add docs/git.txt && git -C "$T/s2" commit -qm "from git"
+gitok "git pushes on top of it" -C "$T/s2" push -q origin main
+ok "GetFile reads what git pushed" Sonali codecommit get-file --repository-name MyDemoRepo \
+	--file-path docs/git.txt
+expect_eq "GetFile's content" "$(out_get fileContent | base64 -d)" "pushed by git"
+ok "GetBranch sees git's commit" Sonali codecommit get-branch --repository-name MyDemoRepo \
+	--branch-name main
+expect_eq "GetBranch's commit is git's" "$(out_get branch.commitId)" "$(git -C "$T/s2" rev-parse HEAD)"
+ok "CreateCommit on main" Sonali codecommit create-commit --repository-name MyDemoRepo \
+	--branch-name main --parent-commit-id "$(git -C "$T/s2" rev-parse HEAD)" \
+	--commit-message "CreateCommit from the API" --delete-files filePath=docs/api.txt
+gitok "git pulls the CreateCommit" -C "$T/s2" pull -q origin main
+[ -e "$T/s2/docs/api.txt" ] && fail "the deleted file is gone in git" ||
+	pass "the deleted file is gone in git"
+expect_eq "git log shows CreateCommit's message" "$(git -C "$T/s2" log -1 --format=%s)" \
+	"CreateCommit from the API"
+
 # --- protocol versions, gzip ------------------------------------------------------
 gitok "protocol v2 clone" -c protocol.version=2 clone "$GITURL_Saurabh/MyDemoRepo" "$T/v2"
 gitok "protocol v0 clone" -c protocol.version=0 clone "$GITURL_Saurabh/MyDemoRepo" "$T/v0"
