@@ -45,7 +45,7 @@ static int tmp_dir_reset(const char *data_dir, struct err *e)
 	if ((d = opendir(buf_cstr(&dir))) == NULL)
 		goto out;
 	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, "push-", 5) == 0)
+		if (strncmp(de->d_name, "push-", 5) == 0 || strncmp(de->d_name, "body-", 5) == 0)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 out:

@@ -324,6 +324,13 @@ static int open_body(struct git_stream *g)
 
 	buf_printf(&dir, "%s/tmp", g->s->env->data_dir);
 	g->body_fd = open(buf_cstr(&dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (g->body_fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* a file system without O_TMPFILE: a named file, unlinked at once */
+		buf_puts(&dir, "/body-XXXXXX");
+		g->body_fd = mkostemp(dir.ptr, O_CLOEXEC);
+		if (g->body_fd >= 0)
+			unlink(buf_cstr(&dir));
+	}
 	buf_release(&dir);
 	return g->body_fd < 0 ? -1 : 0;
 }
