@@ -24,17 +24,6 @@ int pkt_put(struct buf *b, const char *data, size_t len)
 	return buf_add(b, data, len);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* the rules of git check-ref-format, for a full ref name under refs/ */
 bool git_refname_ok(const char *ref, size_t len)
 {
@@ -72,7 +61,7 @@ static bool oid_ok(const char *s, size_t n)
 	if (n != 40 && n != 64)
 		return false;
 	for (i = 0; i < n; i++)
-		if (hexval(s[i]) < 0 || (s[i] >= 'A' && s[i] <= 'F'))
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
 }
@@ -139,7 +128,7 @@ int push_cmds_parse(struct push_cmds *out, const char *data, size_t len, struct 
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		int h0, h1, h2, h3;
+		unsigned char len2[2];
 		size_t plen;
 		const char *p;
 
@@ -147,15 +136,11 @@ int push_cmds_parse(struct push_cmds *out, const char *data, size_t len, struct 
 			rc = err_set(e, CC_EINVAL, NULL, "the push's command list is truncated");
 			goto fail;
 		}
-		h0 = hexval(data[off]);
-		h1 = hexval(data[off + 1]);
-		h2 = hexval(data[off + 2]);
-		h3 = hexval(data[off + 3]);
-		if (h0 < 0 || h1 < 0 || h2 < 0 || h3 < 0) {
+		if (hex_decode(len2, sizeof(len2), data + off, 4) < 0) {
 			rc = err_set(e, CC_EINVAL, NULL, "malformed pkt-line in the request");
 			goto fail;
 		}
-		plen = (size_t)(h0 << 12 | h1 << 8 | h2 << 4 | h3);
+		plen = (size_t)len2[0] << 8 | len2[1];
 		if (plen == 0)
 			break; /* flush: the pack (if any) follows */
 		if (plen < 5 || plen - 4 > PKT_MAX) {

@@ -149,6 +149,40 @@ err_has() { if grep -qF "$2" "$T/err"; then pass "$1"; else fail "$1"; fi; }
 # out_get KEY.PATH - a value from the last aws_as output
 out_get() { json_get "$T/out" "$1"; }
 
+# git_setup: plain git for the tests, away from the machine's own git
+# configuration (credential helpers, CA bundles), with a test identity
+git_setup() {
+	unset GIT_SSL_CAINFO GIT_SSL_CAPATH
+	export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig
+	git config --file "$T/gitconfig" user.name "Test User"
+	git config --file "$T/gitconfig" user.email "test@example.com"
+	git config --file "$T/gitconfig" init.defaultBranch main
+}
+
+# gitok DESC git-args... - git must succeed; its output in $T/gout
+gitok() {
+	local d=$1
+	shift
+	if git "$@" >"$T/gout" 2>&1; then pass "$d"; else
+		sed 's/^/#   /' "$T/gout" | tail -8
+		fail "$d"
+	fi
+}
+
+# gitfails DESC TEXT git-args... - git must fail, saying TEXT
+gitfails() {
+	local d=$1 text=$2
+	shift 2
+	if git "$@" >"$T/gout" 2>&1; then
+		fail "$d (succeeded)"
+	elif grep -qF -- "$text" "$T/gout"; then
+		pass "$d"
+	else
+		sed 's/^/#   /' "$T/gout" | tail -8
+		fail "$d (no '$text' in git's output)"
+	fi
+}
+
 finish() {
 	stop_server
 	if [ -f "$T/server.log" ] &&

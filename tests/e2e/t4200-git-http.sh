@@ -6,33 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 start_server
 
-export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig
-git config --file "$T/gitconfig" user.name "Test User"
-git config --file "$T/gitconfig" user.email "test@example.com"
-git config --file "$T/gitconfig" init.defaultBranch main
+git_setup
 HOSTPORT=${ENDPOINT#http://}
 
-# gitok DESC git-args... / gitfails DESC TEXT git-args...: output in $T/gout
-gitok() {
-	local d=$1
-	shift
-	if git "$@" >"$T/gout" 2>&1; then pass "$d"; else
-		sed 's/^/#   /' "$T/gout" | tail -8
-		fail "$d"
-	fi
-}
-gitfails() {
-	local d=$1 text=$2
-	shift 2
-	if git "$@" >"$T/gout" 2>&1; then
-		fail "$d (succeeded)"
-	elif grep -qF -- "$text" "$T/gout"; then
-		pass "$d"
-	else
-		sed 's/^/#   /' "$T/gout" | tail -8
-		fail "$d (no '$text' in git's output)"
-	fi
-}
 urlenc() { $PY -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 # newuser NAME [POLICY]: an IAM user with an access key (profile NAME) and
 # Git credentials ($GITURL_NAME: a clone URL carrying them)

@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 start_server
 
-export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig
-git config --file "$T/gitconfig" user.name "Test User"
-git config --file "$T/gitconfig" user.email "test@example.com"
+git_setup
 
 ok "create-repository Crash" admin codecommit create-repository --repository-name Crash
 RID=$(out_get repositoryMetadata.repositoryId)

@@ -7,31 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 start_server
 
-export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig
-git config --file "$T/gitconfig" user.name "Test User"
-git config --file "$T/gitconfig" user.email "test@example.com"
+git_setup
 HOSTPORT=${ENDPOINT#http://}
 "$TOP/scripts/cli-model.py" codecommit "$T/models" || fail "cli-model.py writes the model"
 export AWS_DATA_PATH=$T/models
 
-gitok() {
-	local d=$1
-	shift
-	if git "$@" >"$T/gout" 2>&1; then pass "$d"; else
-		sed 's/^/#   /' "$T/gout" | tail -5
-		fail "$d"
-	fi
-}
-gitfails() {
-	local d=$1 text=$2
-	shift 2
-	if git "$@" >"$T/gout" 2>&1; then fail "$d (succeeded)"
-	elif grep -qF -- "$text" "$T/gout"; then pass "$d"
-	else
-		sed 's/^/#   /' "$T/gout" | tail -5
-		fail "$d (no '$text' in git's output)"
-	fi
-}
 gitcreds() { # gitcreds USER: $GURL = a repository URL prefix carrying USER's Git credentials
 	# (and an access key, profile USER)
 	aws_as admin iam create-access-key --user-name "$1" || fail "access key for $1"
