@@ -245,6 +245,28 @@ expect_eq "main is the winner's commit" \
 	"$(git ls-remote "$GITURL_Sonali/MyDemoRepo" refs/heads/main | cut -f1)" \
 	"$(git -C "$T/$win" rev-parse HEAD)"
 
+# --- many clients at once, and one that gives up mid-push ------------------------------------
+pids=()
+for i in $(seq 8); do
+	git clone -q "$GITURL_Saurabh/MyDemoRepo" "$T/par$i" >"$T/par$i.log" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}" # not a bare wait: the server is a background job of this shell too
+good=0
+for i in $(seq 8); do
+	[ "$(git -C "$T/par$i" rev-parse HEAD 2>/dev/null)" = "$(git -C "$T/$win" rev-parse HEAD)" ] &&
+		good=$((good + 1))
+done
+expect_eq "8 concurrent clones all get main" "$good" 8
+head -c 20000000 /dev/urandom >"$T/big.bin"
+timeout 0.5 curl -s "${SAUTH[@]}" -H "Content-Type: application/x-git-receive-pack-request" \
+	--limit-rate 10M --data-binary "@$T/big.bin" \
+	"$ENDPOINT/v1/repos/MyDemoRepo/git-receive-pack" >/dev/null 2>&1
+sleep 0.5
+[ -z "$(ls "$T/data/tmp")" ] && pass "a push abandoned mid-body leaves nothing in tmp/" ||
+	fail "a push abandoned mid-body leaves nothing in tmp/"
+gitok "... and the server goes on serving" ls-remote "$GITURL_Saurabh/MyDemoRepo"
+
 # --- deleting the repository ---------------------------------------------------------------
 ok "delete-repository" admin codecommit delete-repository --repository-name MyDemoRepo
 [ -d "$T/data/repos/$ACCOUNT/$REPO_ID.git" ] && fail "the repository's files are gone" ||
