@@ -12,15 +12,6 @@
 
 #define REFLOG_MSG "commitd: commit by the CodeCommit API"
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /*
  * As git's ident code does: '<', '>' and control characters would break the
  * "name <email> time zone" line of a commit, so they are dropped, and the

@@ -38,15 +38,6 @@ void cc_git_close(struct cc_git *g)
 	g->r = NULL;
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static bool all_hex(const char *s, size_t n)
 {
 	size_t i;

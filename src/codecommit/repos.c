@@ -11,15 +11,6 @@
 
 #define CC_BATCH_MAX 25
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static int check_description(const char *d, struct err *e)
 {
 	if (d && utf8_chars(d) > CC_MAX_DESCRIPTION)

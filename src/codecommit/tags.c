@@ -6,18 +6,9 @@
 
 #include "cc_int.h"
 
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static int check_key(const char *k, struct err *e)
 {
-	size_t n = chars(k);
+	size_t n = utf8_chars(k);
 
 	if (n < 1 || n > 128)
 		return err_set(e, CC_EINVAL, "InvalidTagsMapException",
@@ -45,7 +36,7 @@ int cc_check_tags(json_t *tags, struct err *e)
 	json_object_foreach(tags, k, v) {
 		if ((rc = check_key(k, e)) < 0)
 			return rc;
-		if (!json_is_string(v) || chars(json_string_value(v)) > 256)
+		if (!json_is_string(v) || utf8_chars(json_string_value(v)) > 256)
 			return err_set(e, CC_EINVAL, "InvalidTagsMapException",
 				       "The map of tags is not valid: the value of tag '%.128s' has"
 				       " more than 256 characters.", k);

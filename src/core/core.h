@@ -222,6 +222,8 @@ int url_encode(struct buf *b, const char *in, size_t n, bool keep_slash);
 
 /* true if s is valid UTF-8 without NUL bytes */
 bool utf8_valid(const char *s, size_t n);
+/* code points in a NUL-terminated UTF-8 string (AWS counts lengths so) */
+size_t utf8_chars(const char *s);
 
 /* ---- rate limits (ratelimit.c) --------------------------------------------- */
 

@@ -120,7 +120,7 @@ struct git_plan {
 	/* the running program (git_plan_spawn) */
 	pid_t pid;                 /* 0: none */
 	int out_fd;                /* its standard output */
-	int err_fd;                /* its standard error, kept in an unlinked file */
+	int err_fd;                /* its standard error, kept in memory (memfd) */
 	char *decisions;           /* the push's decisions file, removed by git_plan_free */
 	size_t nrefs, ndenied;
 	/* for the per-ref decisions of a push, filled by git_plan_push() */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -414,14 +415,12 @@ out:
 int git_plan_spawn(struct git_plan *p, int in_fd, struct err *e)
 {
 	posix_spawn_file_actions_t fa;
-	int out[2] = {-1, -1}, errfd = -1, rc;
-	char errpath[] = "/tmp/commitd-git-stderr-XXXXXX";
+	int out[2] = {-1, -1}, errfd, rc;
 
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return err_set(e, CC_ERROR, NULL, "pipe: %s", strerror(errno));
-	errfd = mkostemp(errpath, O_CLOEXEC);
-	if (errfd >= 0)
-		unlink(errpath);
+	/* git's standard error, kept in memory for the log line if it fails */
+	errfd = memfd_create("git-stderr", MFD_CLOEXEC);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
