@@ -9,7 +9,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= gcc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libargon2 libgit2 zlib
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libargon2 libgit2 zlib libssh
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -84,7 +84,7 @@ run: deps commitd
 	scripts/quickstart.sh
 
 bench: commitd
-	bench/run.sh auth policy clone
+	bench/run.sh auth policy clone ssh
 
 build/bench/policy: bench/policy.c $(OBJS)
 	@mkdir -p $(dir $@)

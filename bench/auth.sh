@@ -13,11 +13,11 @@ T=$(mktemp -d)
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
 
 ./commitd init --data-dir "$T/data" --json >"$T/init.json"
-./commitd serve --data-dir "$T/data" --listen 127.0.0.1:0 --ready-file "$T/ready" \
+./commitd serve --data-dir "$T/data" --listen 127.0.0.1:0 --ssh-listen off --ready-file "$T/ready" \
 	--log-level warn 2>"$T/log" &
 PID=$!
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-URL=$(cat "$T/ready")
+URL=$(head -n1 "$T/ready")
 
 # Sign one request per operation now; a SigV4 signature stays valid for 15
 # minutes, so wrk can replay it (the server does all the work each time).

@@ -36,11 +36,11 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 
 # ---- commitd --------------------------------------------------------------------
 ${COMMITD_BIN:-./commitd} init --data-dir "$T/data" --json >"$T/init.json"
-${COMMITD_BIN:-./commitd} serve --data-dir "$T/data" --listen 127.0.0.1:0 --ready-file "$T/ready" \
+${COMMITD_BIN:-./commitd} serve --data-dir "$T/data" --listen 127.0.0.1:0 --ssh-listen off --ready-file "$T/ready" \
 	--log-level warn 2>"$T/commitd.log" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-URL=$(cat "$T/ready")
+URL=$(head -n1 "$T/ready")
 KEY=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$T/init.json")
 SECRET=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$T/init.json")
 ACCOUNT=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccountId"])' "$T/init.json")
@@ -115,54 +115,11 @@ sleep 0.5
 NG_URL="http://127.0.0.1:$NPORT/git/bench.git"
 
 # ---- measurements -------------------------------------------------------------------
-now() { date +%s.%N; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-timed() { # timed CMD...: seconds, or exits when CMD fails
-	local t0 t1
-	t0=$(now)
-	"$@" >"$T/cmd.out" 2>&1 || { echo "bench/clone: failed: $*" >&2; tail -5 "$T/cmd.out" >&2; exit 1; }
-	t1=$(now)
-	echo "$t1 - $t0" | bc -l
-}
-
-: >"$T/clone.cc"
-: >"$T/clone.ng"
-for i in $(seq "$RUNS"); do
-	rm -rf "$T/c"
-	timed git clone -q --bare "$CC_URL" "$T/c" >>"$T/clone.cc"
-	rm -rf "$T/c"
-	timed git clone -q --bare "$NG_URL" "$T/c" >>"$T/clone.ng"
-done
-rm -rf "$T/c"
-
-git clone -q "$CC_URL" "$T/wc"
-git clone -q "$NG_URL" "$T/wn"
-: >"$T/fetch.cc"
-: >"$T/fetch.ng"
-: >"$T/push.cc"
-: >"$T/push.ng"
-for i in $(seq "$FAST_RUNS"); do
-	timed git -C "$T/wc" fetch -q origin >>"$T/fetch.cc"
-	timed git -C "$T/wn" fetch -q origin >>"$T/fetch.ng"
-	for w in wc wn; do
-		echo "$i" >"$T/$w/bench-$i.txt"
-		git -C "$T/$w" add "bench-$i.txt"
-		git -C "$T/$w" commit -qm "bench $i"
-	done
-	timed git -C "$T/wc" push -q origin HEAD >>"$T/push.cc"
-	timed git -C "$T/wn" push -q origin HEAD >>"$T/push.ng"
-done
-
-report() { # report WHAT
-	local c n
-	c=$(median <"$T/$1.cc")
-	n=$(median <"$T/$1.ng")
-	printf '%-6s commitd %8.1f ms   nginx+http-backend %8.1f ms   ratio %.3f   difference %+.1f ms\n' \
-		"$1" "$(echo "$c * 1000" | bc -l)" "$(echo "$n * 1000" | bc -l)" \
-		"$(echo "$c / $n" | bc -l)" "$(echo "($c - $n) * 1000" | bc -l)"
-}
+BENCH_NAME=bench/clone
+. bench/gitlib.sh
+git_workload "$CC_URL" "$NG_URL"
 echo "bench/clone: $(git -C "$BENCH_REPO" rev-list --count HEAD) commits on HEAD," \
 	"$(du -sh "$T/www/bench.git" | cut -f1) on disk; medians of $RUNS clones and $FAST_RUNS fetches/pushes"
-report clone
-report fetch
-report push
+git_report clone "nginx+http-backend"
+git_report fetch "nginx+http-backend"
+git_report push "nginx+http-backend"

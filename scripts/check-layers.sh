@@ -17,6 +17,7 @@ allowed() {
 	git) echo "core store policy auth audit aws" ;;
 	iam|sts|codecommit) echo "core store policy auth audit aws git" ;;
 	console) echo "core store policy auth audit aws iam" ;;
+	ssh) echo "core store policy auth audit aws git" ;;
 	http) echo "core store policy auth audit aws git iam sts codecommit console" ;;
 	*) echo "" ;;
 	esac

@@ -25,17 +25,20 @@
 #include "sts/sts.h"
 #include "codecommit/codecommit.h"
 #include "git/git.h"
+#include "ssh/ssh.h"
 
 #define COMMITD_VERSION "0.1.0"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_REGION "us-east-1"
 #define DEFAULT_MAX_BODY (10 * 1024 * 1024) /* a 6 MB file is 8 MB of base64 */
-#define DEFAULT_SSH_PORT 2222
 #define TLS_SELF_SIGNED_DAYS 365
 #define TLS_HOSTS_MAX 16
 
 /* long options without a short letter */
-enum { OPT_TLS_CERT = 256, OPT_TLS_KEY, OPT_TLS_SELF_SIGNED, OPT_TLS_HOST };
+enum {
+	OPT_TLS_CERT = 256, OPT_TLS_KEY, OPT_TLS_SELF_SIGNED, OPT_TLS_HOST, OPT_SSH_LISTEN,
+	OPT_SSH_LOGIN_TIMEOUT, OPT_SSH_IDLE_TIMEOUT
+};
 
 static const char usage_text[] =
 	"usage: commitd <command> [options]\n"
@@ -104,6 +107,8 @@ struct opts {
 	const char *tls_hosts[TLS_HOSTS_MAX]; /* extra names for a self-signed pair */
 	size_t ntls_hosts;
 	bool tls_self_signed;          /* init: also make a self-signed pair */
+	const char *ssh_listen;        /* "off": no SSH listener */
+	unsigned ssh_login_timeout, ssh_idle_timeout;
 	unsigned threads;
 	size_t max_body;
 	bool json;
@@ -404,6 +409,8 @@ static int cmd_init(const struct opts *o)
 	char *repos = path_in(o->data_dir, "repos");
 	struct tls_files tls = {0};
 	struct tlscert_info tls_info;
+	struct buf hostkeys = BUF_INIT(0);
+	int nkeys = 0;
 	struct stat sb;
 
 	if (o->ntls_hosts > 0 && !o->tls_self_signed)
@@ -430,6 +437,14 @@ static int cmd_init(const struct opts *o)
 	 * credentials below are never shown for a half-made directory */
 	if (o->tls_self_signed)
 		tls_make_pair(&tls, &tls_info, o);
+	if (sshd_hostkeys_ensure(o->data_dir, &nkeys, &e) < 0 ||
+	    sshd_hostkeys_describe(&hostkeys, o->data_dir, &e) < 0) {
+		if (tls.cert) {
+			unlink(tls.cert);
+			unlink(tls.key);
+		}
+		fatal("%s", e.msg);
+	}
 	if (seal_keyfile_create(key, &e) < 0) {
 		if (tls.cert) {
 			unlink(tls.cert);
@@ -465,9 +480,17 @@ static int cmd_init(const struct opts *o)
 		       "  administrator      %s\n"
 		       "  access key id      %s\n"
 		       "  secret access key  %s\n\n"
-		       "The secret access key is shown only this once: keep it now.\n",
+		       "The secret access key is shown only this once: keep it now.\n\n"
+		       "SSH host keys (what `ssh` shows on first connecting):\n",
 		       o->data_dir, b.account, b.user_arn, b.access_key_id, b.secret_key);
+		for (const char *l = buf_cstr(&hostkeys); *l;) {
+			size_t n = strcspn(l, "\n");
+
+			printf("  %.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
 	}
+	buf_release(&hostkeys);
 	if (o->profile)
 		write_profile(o, &b);
 	if (o->tls_self_signed) {
@@ -559,6 +582,18 @@ static void load_config(struct opts *o, const char *path, bool required)
 		} else if (strcmp(k, "tls-key") == 0) {
 			if (!o->tls_key)
 				o->tls_key = conf_path_value(o, path, lineno, k, v);
+		} else if (strcmp(k, "ssh-listen") == 0) {
+			if (!o->ssh_listen)
+				o->ssh_listen = opt_keep(o, v);
+		} else if (strcmp(k, "ssh-login-timeout") == 0 ||
+			   strcmp(k, "ssh-idle-timeout") == 0) {
+			unsigned *dst = k[4] == 'l' ? &o->ssh_login_timeout : &o->ssh_idle_timeout;
+			uint64_t n;
+
+			if (parse_u64(v, strlen(v), 1, 86400, &n) < 0)
+				fatal("%s:%d: %s must be seconds from 1 to 86400", path, lineno, k);
+			if (!*dst)
+				*dst = (unsigned)n;
 		} else if (strcmp(k, "threads") == 0 || strcmp(k, "max-body") == 0) {
 			uint64_t n;
 
@@ -581,13 +616,15 @@ static int cmd_serve(struct opts *o)
 					      NULL};
 	struct http_config hc = {0};
 	struct http_server *hs = NULL;
+	struct sshd *ssh = NULL;
+	struct sshd_config sc = {0};
 	struct env env = {0};
 	struct aws_metrics metrics = {0};
 	struct err e = ERR_INIT;
 	char *db = path_in(o->data_dir, "commitd.db");
 	char *key = path_in(o->data_dir, "master.key");
 	char *conf = o->config ? NULL : path_in(o->data_dir, "commitd.conf");
-	struct buf url = BUF_INIT(0);
+	struct buf url = BUF_INIT(0), sshurl = BUF_INIT(0);
 	char *data_abs = NULL;
 	struct buf tls_cert = BUF_INIT(0);
 	struct secret tls_key = {NULL, 0};
@@ -624,10 +661,20 @@ static int cmd_serve(struct opts *o)
 	env.data_dir = data_abs;
 	if (git_hooks_install(env.data_dir, &e) < 0)
 		fatal("%s", e.msg);
+	sc.listen = o->ssh_listen ? o->ssh_listen : SSHD_DEFAULT_LISTEN;
+	if (strcmp(sc.listen, "off") != 0) {
+		int made = 0;
+
+		/* a data directory from before SSH has none yet */
+		if (sshd_hostkeys_ensure(env.data_dir, &made, &e) < 0)
+			fatal("%s", e.msg);
+		if (made)
+			log_info("ssh: made %d new host key(s) in %s/ssh", made, o->data_dir);
+	}
 	env.tables = tables;
 	env.metrics = &metrics;
 	env.max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
-	env.ssh_port = DEFAULT_SSH_PORT;
+	env.ssh_port = SSHD_DEFAULT_PORT;
 
 	/* signals are taken by sigwait below, in this thread only */
 	sigemptyset(&sigs);
@@ -636,6 +683,14 @@ static int cmd_serve(struct opts *o)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* SSH first: the clone URLs the HTTP side hands out name its port */
+	if (strcmp(sc.listen, "off") != 0) {
+		sc.login_timeout = o->ssh_login_timeout;
+		sc.idle_timeout = o->ssh_idle_timeout;
+		if (sshd_start(&ssh, &sc, &env, &e) < 0)
+			fatal("%s", e.msg);
+		env.ssh_port = sshd_port(ssh);
+	}
 	hc.listen = o->listen ? o->listen : DEFAULT_LISTEN;
 	hc.threads = o->threads;
 	hc.max_body = env.max_body;
@@ -673,10 +728,25 @@ static int cmd_serve(struct opts *o)
 	}
 	log_info("commitd %s: listening on %s (data %s, region %s)", COMMITD_VERSION, url.ptr,
 		 o->data_dir, env.region);
+	if (ssh) {
+		struct buf fp = BUF_INIT(0);
+		const char *colon = strrchr(sc.listen, ':');
+
+		if (sshd_hostkeys_describe(&fp, env.data_dir, &e) < 0)
+			log_warnx("%s", e.msg);
+		for (char *p = fp.ptr; p && (p = strchr(p, '\n')); p++)
+			*p = p[1] ? ',' : '\0';
+		buf_printf(&sshurl, "ssh://%.*s:%u", (int)(colon - sc.listen), sc.listen,
+			   sshd_port(ssh));
+		log_info("ssh: listening on %s (host keys %s)", sshurl.ptr, buf_cstr(&fp));
+		buf_release(&fp);
+	}
 	if (o->ready_file) {
 		struct buf r = BUF_INIT(0);
 
 		buf_printf(&r, "%s\n", url.ptr);
+		if (ssh)
+			buf_printf(&r, "%s\n", sshurl.ptr);
 		if (file_write_atomic(o->ready_file, r.ptr, r.len, 0644, &e) < 0)
 			log_warnx("cannot write ready file: %s", e.msg);
 		buf_release(&r);
@@ -685,6 +755,7 @@ static int cmd_serve(struct opts *o)
 		;
 	log_info("commitd: signal %d, shutting down", sig);
 	http_stop(hs, 10);
+	sshd_stop(ssh, 10);
 	authz_cache_free(env.authz);
 	ratelimit_free(env.auth_failures);
 	cred_cache_free(env.creds);
@@ -692,6 +763,7 @@ static int cmd_serve(struct opts *o)
 	store_close(env.store);
 	seal_free(env.sealer);
 	buf_release(&url);
+	buf_release(&sshurl);
 	free(data_abs);
 	free(db);
 	free(key);
@@ -721,6 +793,9 @@ int main(int argc, char **argv)
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
 		{"tls-host", required_argument, NULL, OPT_TLS_HOST},
+		{"ssh-listen", required_argument, NULL, OPT_SSH_LISTEN},
+		{"ssh-login-timeout", required_argument, NULL, OPT_SSH_LOGIN_TIMEOUT},
+		{"ssh-idle-timeout", required_argument, NULL, OPT_SSH_IDLE_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -758,6 +833,18 @@ int main(int argc, char **argv)
 		case OPT_TLS_CERT: o.tls_cert = optarg; break;
 		case OPT_TLS_KEY: o.tls_key = optarg; break;
 		case OPT_TLS_SELF_SIGNED: o.tls_self_signed = true; break;
+		case OPT_SSH_LISTEN: o.ssh_listen = optarg; break;
+		case OPT_SSH_LOGIN_TIMEOUT:
+		case OPT_SSH_IDLE_TIMEOUT: {
+			uint64_t n;
+
+			if (parse_u64(optarg, strlen(optarg), 1, 86400, &n) < 0)
+				fatal("--ssh-%s-timeout takes seconds from 1 to 86400",
+				      ch == OPT_SSH_LOGIN_TIMEOUT ? "login" : "idle");
+			*(ch == OPT_SSH_LOGIN_TIMEOUT ? &o.ssh_login_timeout : &o.ssh_idle_timeout) =
+				(unsigned)n;
+			break;
+		}
 		case OPT_TLS_HOST:
 			if (o.ntls_hosts == TLS_HOSTS_MAX)
 				fatal("at most %d --tls-host names", TLS_HOSTS_MAX);

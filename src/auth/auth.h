@@ -90,6 +90,15 @@ void principal_root(struct principal *out, const char *account);
 int gitcred_lookup(struct principal *out, struct store *st, const char *login,
 		   const char *password, struct err *e);
 
+/*
+ * SSH: an Active key with this id (APKA...) whose wire blob is exactly
+ * blob, and the IAM user who owns it.  CC_EAUTH otherwise, the same for an
+ * unknown id as for a wrong key.  Read from the store each time, so a key
+ * deactivated or deleted stops working for the next connection.
+ */
+int sshkey_lookup(struct principal *out, struct store *st, const char *key_id, const void *blob,
+		  size_t n, struct err *e);
+
 /* Records the key's last use (best effort, at most once a minute per key). */
 void creds_touch(struct store *st, struct cred_cache *cache, const char *key_id,
 		 const char *service, const char *region, int64_t now);

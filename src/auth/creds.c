@@ -277,3 +277,39 @@ int gitcred_lookup(struct principal *out, struct store *st, const char *login,
 	store_rollback(tx);
 	return rc;
 }
+
+int sshkey_lookup(struct principal *out, struct store *st, const char *key_id, const void *blob,
+		  size_t n, struct err *e)
+{
+	struct store_tx *tx = NULL;
+	struct store_stmt *q = NULL;
+	char user_id[32] = "", account[13] = "";
+	int rc;
+
+	if ((rc = store_begin(&tx, st, false, e)) < 0)
+		return rc;
+	rc = store_query(&q, tx, e,
+			 "SELECT k.blob, u.id, u.account FROM ssh_keys k"
+			 " JOIN users u ON u.id = k.user_id WHERE k.id = $1 AND k.status = 'Active'",
+			 "s", key_id);
+	if (rc == 0 && (rc = store_step(q, e)) == 1) {
+		size_t len = 0;
+		const void *want = store_col_blob(q, 0, &len);
+
+		/* public keys are not secret; the constant-time compare costs nothing */
+		if (len == n && CRYPTO_memcmp(want, blob, n) == 0) {
+			snprintf(user_id, sizeof(user_id), "%s", store_col_text(q, 1));
+			snprintf(account, sizeof(account), "%s", store_col_text(q, 2));
+		}
+		rc = 0;
+	}
+	store_stmt_free(q);
+	if (rc == 0 && user_id[0] == '\0')
+		rc = err_set(e, CC_EAUTH, NULL, "no active SSH key %s with this public key", key_id);
+	else if (rc == 0)
+		rc = creds_principal_load(out, tx, account, user_id, e);
+	if (rc == CC_ENOTFOUND)
+		rc = err_set(e, CC_EAUTH, NULL, "the SSH key's user no longer exists");
+	store_rollback(tx);
+	return rc;
+}

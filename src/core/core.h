@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define CC_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -224,6 +225,12 @@ int url_encode(struct buf *b, const char *in, size_t n, bool keep_slash);
 bool utf8_valid(const char *s, size_t n);
 /* code points in a NUL-terminated UTF-8 string (AWS counts lengths so) */
 size_t utf8_chars(const char *s);
+
+/* ---- listener addresses (net.c) -------------------------------------------- */
+
+/* Splits "HOST:PORT" / "[V6]:PORT" ("localhost" is 127.0.0.1) into a socket address. */
+int net_parse_addr(struct sockaddr_storage *out, socklen_t *outlen, const char *spec,
+		   struct err *e);
 
 /* ---- rate limits (ratelimit.c) --------------------------------------------- */
 

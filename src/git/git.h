@@ -7,13 +7,18 @@
  *   pktline.c  git's pkt-line framing, and the command list of a push
  *   gitauth.c  who is pushing or pulling: Basic credentials of the three
  *              kinds CodeCommit accepts
+ *   plan.c     what both transports share: find the repository, authorize,
+ *              decide each ref of a push, run git's program
  *   smart.c    smart HTTP: from a request to an authorized plan (which git
- *              program, with what environment), and the per-ref decisions
+ *              program, with what environment)
+ *   sshcmd.c   SSH: from an exec request ("git-upload-pack '/v1/repos/X'")
+ *              to the same kind of plan
  *   hook.c     the `update` hook git receive-pack runs for each ref, which
  *              enforces those decisions
  *
  * Pack negotiation and pack generation are git's own programs, spawned with
- * an argv array.  git/ knows nothing of libmicrohttpd: http/ streams bytes.
+ * an argv array.  git/ knows nothing of libmicrohttpd or libssh: http/ and
+ * ssh/ carry the bytes.
  */
 #ifndef GIT_GIT_H
 #define GIT_GIT_H
@@ -83,6 +88,12 @@ void push_cmds_free(struct push_cmds *c);
 bool git_refname_ok(const char *ref, size_t len);
 /* pkt-line: appends one data line, or the flush packet for NULL */
 int pkt_put(struct buf *b, const char *data, size_t len);
+/*
+ * Where a push's command list ends in a stream that starts with it: the
+ * offset just past its flush packet, 0 when more bytes are needed, -1 when
+ * the pkt-lines are malformed.
+ */
+long push_cmds_end(const char *data, size_t len);
 
 /* ---- smart HTTP (smart.c) -------------------------------------------------------- */
 
@@ -121,7 +132,9 @@ struct git_plan {
 	pid_t pid;                 /* 0: none */
 	int out_fd;                /* its standard output */
 	int err_fd;                /* its standard error, kept in memory (memfd) */
+	int err_is_pipe;           /* err_fd is a pipe (SSH), not a memfd (HTTP) */
 	char *decisions;           /* the push's decisions file, removed by git_plan_free */
+	int decisions_fd;
 	size_t nrefs, ndenied;
 	/* for the per-ref decisions of a push, filled by git_plan_push() */
 	struct principal who;
@@ -132,7 +145,16 @@ struct git_plan {
 	char repo_arn[256];
 	char repo_id[40];          /* "" when the repository does not exist */
 	char *repo_policy;         /* its resource policy, or NULL */
+	/* the client, for conditions such as aws:SourceIp */
+	char source_ip[64];
+	char *user_agent;
+	bool secure;
+	bool stateless;            /* HTTP: git's --stateless-rpc */
 };
+
+void git_plan_init(struct git_plan *p);
+/* Sets plan->status and plan->text (one line for the client); returns -1. */
+int git_plan_fail(struct git_plan *p, int status, const char *fmt, ...) CC_PRINTF(3, 4);
 
 /*
  * Phase one, from the headers: which repository, who, may they pull or push
@@ -146,11 +168,45 @@ void git_plan_start(struct git_plan *p, const struct env *env, const struct git_
  */
 void git_plan_push(struct git_plan *p, const struct env *env, const struct git_http_req *req,
 		   const char *body, size_t len);
-/* Starts the program with in_fd as its standard input; fills pid, out_fd. */
-int git_plan_spawn(struct git_plan *p, int in_fd, struct err *e);
+/*
+ * Decides each ref update of a push's command list (cmdlist, at least up to
+ * its flush packet) into the decisions file the update hook reads.  HTTP
+ * calls it through git_plan_push before git starts; SSH when the command
+ * list has passed by, before git sees it.  -1 with plan->status on error.
+ */
+int git_plan_decide(struct git_plan *p, const struct env *env, const char *cmdlist, size_t len);
+/*
+ * Starts the program with in_fd as its standard input; fills pid, out_fd
+ * and err_fd (a pipe when stderr_pipe, else a memfd kept for the log).
+ */
+int git_plan_spawn(struct git_plan *p, int in_fd, bool stderr_pipe, struct err *e);
 /* After the program ended: default branch, bookkeeping. */
 void git_plan_finish(struct git_plan *p, int exit_status);
 void git_plan_free(struct git_plan *p);
+
+/* ---- SSH (sshcmd.c) ------------------------------------------------------------- */
+
+/*
+ * The command of an SSH exec request: git-upload-pack or git-receive-pack
+ * (or "git upload-pack", ...) and one shell word, '/v1/repos/NAME' or
+ * v1/repos/NAME, at most one trailing slash.  The repository name into name.
+ * CC_EINVAL for another command, CC_ENOTFOUND for another path, with a
+ * message for the client.
+ */
+int git_ssh_command_parse(const char *cmd, enum git_service *svc, char *name, size_t namesz,
+			  struct err *e);
+/*
+ * An SSH exec request from an authenticated IAM user: command must be
+ * exactly git-upload-pack '/v1/repos/NAME' or git-receive-pack '...' (as
+ * git and OpenSSH send it; "git upload-pack" and a path without the leading
+ * slash too).  Plans git's stateful protocol like git_plan_start does.  For
+ * a push the decisions file exists and is filled by git_plan_decide once
+ * the command list has arrived.  Never fails; errors become plan->status
+ * and plan->text, a line for the client.
+ */
+void git_ssh_plan_start(struct git_plan *p, const struct env *env, const struct principal *who,
+			const char *command, const char *git_protocol, const char *source_ip,
+			const char *client_version);
 
 /* ---- the update hook (hook.c) ------------------------------------------------------ */
 

@@ -170,3 +170,25 @@ fail:
 	push_cmds_free(out);
 	return rc;
 }
+
+long push_cmds_end(const char *data, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= 4) {
+		unsigned char l2[2];
+		size_t plen;
+
+		if (hex_decode(l2, sizeof(l2), data + off, 4) < 0)
+			return -1;
+		plen = (size_t)l2[0] << 8 | l2[1];
+		if (plen == 0)
+			return (long)(off + 4);
+		if (plen < 5 || plen - 4 > PKT_MAX)
+			return -1;
+		if (plen > len - off)
+			return 0;
+		off += plen;
+	}
+	return 0;
+}

@@ -293,7 +293,7 @@ static enum MHD_Result run_git(struct git_stream *g, int in_fd)
 	struct err e = ERR_INIT;
 	enum MHD_Result ret;
 
-	if (git_plan_spawn(&g->plan, in_fd, &e) < 0) {
+	if (git_plan_spawn(&g->plan, in_fd, false, &e) < 0) {
 		log_warnx("git: %s", e.msg);
 		return respond_text(g, 500, "commitd: internal error: cannot run git\n");
 	}

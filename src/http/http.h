@@ -36,8 +36,5 @@ void http_stop(struct http_server *s, unsigned grace);
 /* the port actually bound (useful with port 0) */
 unsigned http_port(const struct http_server *s);
 
-/* Splits "HOST:PORT" / "[V6]:PORT" into a socket address. */
-int http_parse_addr(struct sockaddr_storage *out, socklen_t *outlen, const char *spec,
-		    struct err *e);
 
 #endif

@@ -193,48 +193,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	return route(s, conn, method, r);
 }
 
-int http_parse_addr(struct sockaddr_storage *out, socklen_t *outlen, const char *spec,
-		    struct err *e)
-{
-	const char *colon = strrchr(spec, ':');
-	char host[INET6_ADDRSTRLEN + 2];
-	uint64_t port;
-	size_t hl;
-
-	memset(out, 0, sizeof(*out));
-	if (colon == NULL || parse_u64(colon + 1, strlen(colon + 1), 0, 65535, &port) < 0)
-		return err_set(e, CC_EINVAL, NULL, "'%s' is not HOST:PORT", spec);
-	hl = (size_t)(colon - spec);
-	if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']') {
-		spec++;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= sizeof(host))
-		return err_set(e, CC_EINVAL, NULL, "'%s' is not HOST:PORT", spec);
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return err_set(e, CC_EINVAL, NULL, "'%s' is not an IPv6 address", host);
-		*outlen = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)out;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return err_set(e, CC_EINVAL, NULL, "'%s' is not an IPv4 address", host);
-		*outlen = sizeof(*a);
-	}
-	return 0;
-}
-
 /* TLS 1.2 and 1.3 only: every client in the guides speaks 1.2 */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -270,7 +228,7 @@ int http_start(struct http_server **out, const struct http_config *cfg, const st
 		{MHD_OPTION_END, 0, NULL},
 	};
 
-	if (http_parse_addr(&addr, &alen, cfg->listen, e) < 0)
+	if (net_parse_addr(&addr, &alen, cfg->listen, e) < 0)
 		return CC_EINVAL;
 	if (cfg->tls) {
 		if (cfg->tls_cert_pem == NULL || cfg->tls_key_pem == NULL)

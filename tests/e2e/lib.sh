@@ -50,8 +50,8 @@ start_server() {
 # serve [extra flags]: (re)start the server on the existing data dir
 serve() {
 	rm -f "$T/ready"
-	"$COMMITD" serve --data-dir "$T/data" --listen 127.0.0.1:0 --ready-file "$T/ready" \
-		"$@" >>"$T/server.log" 2>&1 &
+	"$COMMITD" serve --data-dir "$T/data" --listen 127.0.0.1:0 --ssh-listen 127.0.0.1:0 \
+		--ready-file "$T/ready" "$@" >>"$T/server.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 1 100); do
 		[ -s "$T/ready" ] && break
@@ -63,7 +63,9 @@ serve() {
 		E2E_FAIL=$((E2E_FAIL + 1))
 		finish
 	fi
-	ENDPOINT=$(cat "$T/ready")
+	ENDPOINT=$(head -n1 "$T/ready")
+	# the SSH listener's port, from the second line (ssh://127.0.0.1:PORT)
+	SSH_PORT=$(sed -n '2s/.*://p' "$T/ready")
 }
 
 stop_server() {

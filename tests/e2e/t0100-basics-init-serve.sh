@@ -59,7 +59,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d "Action=GetUser&x=$big"
 expect_eq "max-body from the config file limits request bodies" "$code" 413
 stop_server
 echo "colour = blue" >>"$T/data/commitd.conf"
-if "$COMMITD" serve --data-dir "$T/data" --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"; then
+if "$COMMITD" serve --data-dir "$T/data" --listen 127.0.0.1:0 --ssh-listen off >"$T/out" 2>"$T/err"; then
 	fail "an unknown config key is refused"
 else
 	grep -q "commitd.conf:4: unknown key 'colour'" "$T/err" && pass "an unknown config key is refused with its line" ||

@@ -215,7 +215,7 @@ stop_server
 serve_fails() {
 	local d=$1 text=$2
 	shift 2
-	cmdfails "$d" "$text" timeout 20 "$COMMITD" serve --data-dir "$T/data" \
+	cmdfails "$d" "$text" timeout 20 "$COMMITD" serve --data-dir "$T/data" --ssh-listen off \
 		--listen 127.0.0.1:0 "$@"
 }
 serve_fails "--tls-cert without --tls-key is refused" "HTTPS needs both a certificate and a key" \
