@@ -140,6 +140,35 @@ ok "remove the protection" admin iam delete-user-policy --user-name Sonali \
 	--policy-name DenyChangesToMain
 gitok "with the protection gone, main moves" -C "$T/s2" push origin main
 
+# repository resource policies count over SSH as over HTTP
+"$TOP/scripts/cli-model.py" codecommit "$T/models" || fail "cli-model.py writes the model"
+export AWS_DATA_PATH=$T/models
+ok "grant Nobody ReadWrite on MyDemoRepo (resource policy)" admin codecommit \
+	put-repository-policy --repository-name MyDemoRepo \
+	--grants "principal=arn:aws:iam::$ACCOUNT:user/Nobody,access=ReadWrite"
+as Nobody
+gitok "the repository's policy lets Nobody clone over SSH" clone "$SSH_URL" "$T/n2"
+echo "granted" >"$T/n2/granted.txt"
+git -C "$T/n2" add granted.txt && git -C "$T/n2" commit -qm "granted"
+gitok "... and push" -C "$T/n2" push origin HEAD:refs/heads/granted
+cat >"$T/rdeny.json" <<EOF
+{"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+  "Principal": {"AWS": "arn:aws:iam::$ACCOUNT:user/Nobody"},
+  "Action": "codecommit:GitPush", "Resource": "*",
+  "Condition": {"StringEquals": {"codecommit:References": "refs/heads/main"}}}]}
+EOF
+ok "a resource policy denies Nobody pushes to main" admin codecommit put-repository-policy \
+	--repository-name MyDemoRepo --policy-document "file://$T/rdeny.json" \
+	--grants "principal=arn:aws:iam::$ACCOUNT:user/Nobody,access=ReadWrite"
+gitfails "the resource policy's deny holds for main over SSH" "resource-based policy" \
+	-C "$T/n2" push origin HEAD:main
+gitok "... not for another branch" -C "$T/n2" push origin HEAD:refs/heads/granted2
+ok "remove the repository policy" admin codecommit delete-repository-policy \
+	--repository-name MyDemoRepo
+gitfails "without it Nobody is refused again" "not authorized to perform: codecommit:GitPull" \
+	ls-remote "$SSH_URL"
+as Sonali
+
 # --- only Git: shells, other commands, forwarding, sftp ------------------------------
 sshrun Sonali 127.0.0.1
 rc=$?
