@@ -7,6 +7,7 @@
  *   password.c  console passwords (Argon2id) and Git credential hashes
  *   sigv4.c     Signature Version 4 (see sigv4.h)
  *   sshkey.c    SSH public keys: parsing, fingerprints, encodings
+ *   mfa.c       virtual MFA devices: TOTP, the seed's Base32, the QR code
  *
  * auth/ knows the store's credential tables but nothing of HTTP or policies.
  */
@@ -152,6 +153,31 @@ void sshkey_fingerprint_md5(char out[48], const void *blob, size_t n);
 int sshkey_to_openssh(struct buf *out, const void *blob, size_t n, struct err *e);
 /* "-----BEGIN PUBLIC KEY-----..." (SubjectPublicKeyInfo, no final newline) */
 int sshkey_to_pem(struct buf *out, const void *blob, size_t n, struct err *e);
+
+/* ---- virtual MFA devices (mfa.c) ------------------------------------------------ */
+
+#define TOTP_STEP 30         /* seconds */
+#define MFA_SEED_LEN 40      /* bytes: 64 Base32 characters, as AWS's seeds */
+
+/* the six-digit code (0..999999) of step (unix time / TOTP_STEP); -1 on error */
+int totp_code(const unsigned char *key, size_t n, int64_t step);
+/* exactly six digits */
+bool totp_code_ok(const char *code);
+/* the first step in [from, to] whose code is code, or -1 */
+int64_t totp_find(const unsigned char *key, size_t n, const char *code, int64_t from, int64_t to);
+/* RFC 4648 Base32, upper case, no padding; returns the length */
+size_t b32_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
+/* text (an otpauth:// URI) as a QR code in a greyscale PNG */
+int mfa_qr_png(struct buf *out, const char *text, struct err *e);
+/*
+ * An MFA-protected call: serial must be a device of owner (a user id, or
+ * the account id for the root user) and code its code for this step, the
+ * one before or the one after (after the device's drift from a resync), and
+ * later than the last code it accepted, which it then records.
+ * CC_EDENIED (AccessDenied) otherwise.  tx must be a write transaction.
+ */
+int mfa_check(struct store_tx *tx, const struct sealer *sl, const char *serial,
+	      const char *owner, const char *code, int64_t now, struct err *e);
 
 /* ---- TLS certificates (tlscert.c) -------------------------------------------
  * Added for the HTTPS listener: libcrypto work that is not HTTP-specific.

@@ -101,6 +101,9 @@ int iam_res_group(struct aws_call *c, const char **out, struct err *e);
 int iam_res_group_new(struct aws_call *c, const char **out, struct err *e);
 int iam_res_policy(struct aws_call *c, const char **out, struct err *e);
 int iam_res_policy_new(struct aws_call *c, const char **out, struct err *e);
+/* mfa.c: arn:aws:iam::ACCOUNT:mfa/PATH/NAME, of SerialNumber or of a new device */
+int iam_res_mfa(struct aws_call *c, const char **out, struct err *e);
+int iam_res_mfa_new(struct aws_call *c, const char **out, struct err *e);
 
 /* ---- handlers ------------------------------------------------------------------ */
 
@@ -142,6 +145,10 @@ H(get_account_summary); H(create_account_alias); H(list_account_aliases);
 H(delete_account_alias);
 /* simulate.c */
 H(simulate_custom_policy); H(simulate_principal_policy);
+/* mfa.c */
+H(create_virtual_mfa_device); H(enable_mfa_device); H(resync_mfa_device);
+H(deactivate_mfa_device); H(list_mfa_devices); H(list_virtual_mfa_devices);
+H(delete_virtual_mfa_device);
 #undef H
 
 /* ---- the policy simulator (simulate.c) ------------------------------------------ */

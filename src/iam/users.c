@@ -185,6 +185,7 @@ int iam_user_has_dependents(struct aws_call *c, const struct iam_user *u, struct
 		{"SELECT count(*) FROM service_creds WHERE user_id = $1",
 		 "service specific credentials"},
 		{"SELECT count(*) FROM ssh_keys WHERE user_id = $1", "SSH public keys"},
+		{"SELECT count(*) FROM mfa_devices WHERE owner = $1", "MFA devices"},
 		{"SELECT count(*) FROM inline_policies WHERE kind = 'user' AND entity_id = $1",
 		 "policies"},
 		{"SELECT count(*) FROM attachments WHERE kind = 'user' AND entity_id = $1",

@@ -134,6 +134,21 @@ const char *const store_migrations[] = {
 	"  key TEXT NOT NULL, value TEXT NOT NULL,"
 	"  PRIMARY KEY (repo_id, key)"
 	");",
+	/* 3: virtual MFA devices */
+	"CREATE TABLE mfa_devices ("
+	"  serial TEXT PRIMARY KEY,"         /* arn:aws:iam::ACCOUNT:mfa/PATH/NAME */
+	"  account TEXT NOT NULL REFERENCES accounts(id),"
+	"  name TEXT NOT NULL,"
+	"  path TEXT NOT NULL DEFAULT '/',"
+	"  seed BLOB NOT NULL,"              /* the TOTP key, sealed; aad: serial */
+	"  owner TEXT,"                      /* users.id, the account id for root; NULL: free */
+	"  enabled INTEGER,"                 /* when it was enabled for owner */
+	"  last_step INTEGER NOT NULL DEFAULT 0," /* the last TOTP step accepted */
+	"  drift INTEGER NOT NULL DEFAULT 0,"     /* steps the device is ahead (resync) */
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (account, name COLLATE NOCASE)"
+	");"
+	"CREATE INDEX mfa_devices_owner ON mfa_devices(owner);",
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1,7 +1,9 @@
 /*
  * session.c - GetCallerIdentity and GetSessionToken.  Neither needs a
  * permission (as in AWS); GetSessionToken refuses session credentials, so a
- * session cannot extend itself.
+ * session cannot extend itself.  With an MFA device's serial number and a
+ * code, the session carries aws:MultiFactorAuthPresent and
+ * aws:MultiFactorAuthAge.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,15 +30,32 @@ static int sts_get_session_token(struct aws_call *c, struct err *e)
 	int64_t max = c->caller->kind == PRINCIPAL_ROOT ? STS_ROOT_MAX_DURATION : STS_MAX_DURATION;
 	struct buf token = BUF_INIT(0);
 	struct session s;
+	bool mfa = false;
 	int rc;
 
 	if (c->session)
 		return err_set(e, CC_EDENIED, "AccessDenied",
 			       "Cannot call GetSessionToken with session credentials");
-	if (aws_in_has(c, "SerialNumber") || aws_in_has(c, "TokenCode"))
-		return err_set(e, CC_EINVAL, "InvalidParameterValue",
-			       "MFA devices are not supported by this version of commitd yet;"
-			       " call GetSessionToken without SerialNumber and TokenCode");
+	if (aws_in_has(c, "SerialNumber") || aws_in_has(c, "TokenCode")) {
+		const char *serial = aws_in_str(c, "SerialNumber");
+		const char *code = aws_in_str(c, "TokenCode");
+
+		if (serial == NULL || code == NULL)
+			return err_set(e, CC_EINVAL, "ValidationError",
+				       "SerialNumber and TokenCode go together: give both or neither");
+		if (!totp_code_ok(code))
+			return err_set(e, CC_EINVAL, "ValidationError",
+				       "1 validation error detected: Value at 'tokenCode' failed to"
+				       " satisfy constraint: Member must be 6 digits");
+		/* the device must be the caller's own: a user's, or the root user's */
+		rc = mfa_check(c->tx, c->env->sealer, serial,
+			       c->caller->kind == PRINCIPAL_ROOT ? c->caller->account
+								 : c->caller->user_id,
+			       code, c->now, e);
+		if (rc < 0)
+			return rc;
+		mfa = true;
+	}
 	if (duration < STS_MIN_DURATION || duration > max)
 		return err_set(e, CC_EINVAL, "ValidationError",
 			       "1 validation error detected: Value '%lld' at 'durationSeconds' failed"
@@ -47,7 +66,8 @@ static int sts_get_session_token(struct aws_call *c, struct err *e)
 	memset(&s, 0, sizeof(s));
 	s.who = *c->caller;
 	s.who.temporary = true;
-	s.who.mfa = false;
+	s.who.mfa = mfa;
+	s.who.mfa_time = mfa ? c->now : 0;
 	s.who.token_issued = c->now;
 	s.who.expires = c->now + duration;
 	snprintf(s.source_key, sizeof(s.source_key), "%s", c->caller->access_key_id);
@@ -74,7 +94,8 @@ out:
 static const struct aws_oprow rows[] = {
 	/* name               handler                  IAM action               resource  flags */
 	{"GetCallerIdentity", sts_get_caller_identity, "sts:GetCallerIdentity", NULL,     OP_NO_AUTHZ},
-	{"GetSessionToken",   sts_get_session_token,   "sts:GetSessionToken",   NULL,     OP_NO_AUTHZ},
+	/* a write: an MFA code, once accepted, is recorded so it is never accepted again */
+	{"GetSessionToken",   sts_get_session_token,   "sts:GetSessionToken",   NULL,     OP_NO_AUTHZ | OP_WRITE},
 };
 
 const struct aws_optable sts_optable = {"sts", rows, ARRAY_SIZE(rows), false};

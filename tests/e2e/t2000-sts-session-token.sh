@@ -27,7 +27,7 @@ add_profile mixed "$(out_get Credentials.AccessKeyId)" "$(out_get Credentials.Se
 fails_with "a token presented with another key id is refused" InvalidClientTokenId mixed sts get-caller-identity
 add_profile notoken "$SK" "$SS"
 fails_with "a temporary key without its token is refused" InvalidClientTokenId notoken sts get-caller-identity
-fails_with "MFA is refused with a clear error until it exists" InvalidParameterValue admin sts get-session-token --serial-number arn:aws:iam::$ACCOUNT:mfa/x --token-code 123456
+fails_with "an MFA device the caller does not have is refused" AccessDenied admin sts get-session-token --serial-number arn:aws:iam::$ACCOUNT:mfa/x --token-code 123456
 
 # a user's session has the user's permissions, no more
 ok "create-user Limited" admin iam create-user --user-name Limited
