@@ -48,6 +48,10 @@ static const char usage_text[] =
 	"           keys, a first account with an administrator and its access key\n"
 	"           (printed once)\n"
 	"  serve    run the server (AWS APIs and Git over HTTP or HTTPS, Git over SSH)\n"
+	"  account-create\n"
+	"           another account on the same server (for cross-account access):\n"
+	"           its root user, an administrator and its access key (printed once);\n"
+	"           takes --admin, --account, --json and --write-profile as init does\n"
 	"  tls-self-signed\n"
 	"           make DIR/tls/cert.pem and DIR/tls/key.pem, a self-signed pair for\n"
 	"           localhost, 127.0.0.1 and ::1, and name them in DIR/commitd.conf so\n"
@@ -408,6 +412,81 @@ static bool admin_name_ok(const char *s)
 	return true;
 }
 
+/* The new account's administrator credentials as one JSON object (AWS CLI names). */
+static void print_credentials_json(const struct iam_bootstrap *b)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "AccountId", b->account, "UserName",
+			      b->user_name, "Arn", b->user_arn, "AccessKeyId", b->access_key_id,
+			      "SecretAccessKey", b->secret_key);
+	char *text = j ? json_dumps(j, 0) : NULL;
+
+	if (text == NULL)
+		fatal("out of memory");
+	printf("%s\n", text);
+	mem_wipe(text, strlen(text));
+	free(text);
+	json_decref(j);
+}
+
+/* --admin and --account, checked and copied into b */
+static void bootstrap_opts(struct iam_bootstrap *b, const struct opts *o)
+{
+	memset(b, 0, sizeof(*b));
+	if (!admin_name_ok(o->admin))
+		fatal("--admin must be 1 to 64 of letters, digits and +=,.@_-");
+	snprintf(b->user_name, sizeof(b->user_name), "%s", o->admin);
+	if (o->account) {
+		uint64_t v;
+
+		if (strlen(o->account) != 12 || parse_u64(o->account, 12, 0, 999999999999ULL, &v) < 0)
+			fatal("--account must be 12 digits");
+		snprintf(b->account, sizeof(b->account), "%s", o->account);
+	}
+}
+
+/*
+ * Another account on an initialised server (the server may be running):
+ * its root user, an administrator with AdministratorAccess and its access
+ * key, printed once, as init does for the first.
+ */
+static int cmd_account_create(const struct opts *o)
+{
+	struct iam_bootstrap b;
+	struct store *st = NULL;
+	struct sealer *sl = NULL;
+	struct err e = ERR_INIT;
+	char *db = path_in(o->data_dir, "commitd.db");
+	char *key = path_in(o->data_dir, "master.key");
+	struct stat sb;
+
+	bootstrap_opts(&b, o);
+	if (stat(db, &sb) < 0)
+		fatal("'%s' is not initialised: run `commitd init --data-dir %s` first", o->data_dir,
+		      o->data_dir);
+	if (seal_open(&sl, key, &e) < 0 || store_open(&st, db, false, &e) < 0)
+		fatal("%s", e.msg);
+	if (iam_bootstrap_account(&b, st, sl, &e) < 0)
+		fatal("cannot create the account: %s", e.msg);
+	if (o->json)
+		print_credentials_json(&b);
+	else
+		printf("commitd: created account %s\n\n"
+		       "  account id         %s\n"
+		       "  administrator      %s\n"
+		       "  access key id      %s\n"
+		       "  secret access key  %s\n\n"
+		       "The secret access key is shown only this once: keep it now.\n",
+		       b.account, b.account, b.user_arn, b.access_key_id, b.secret_key);
+	if (o->profile)
+		write_profile(o, &b);
+	mem_wipe(b.secret_key, sizeof(b.secret_key));
+	store_close(st);
+	seal_free(sl);
+	free(db);
+	free(key);
+	return 0;
+}
+
 static int cmd_init(const struct opts *o)
 {
 	struct iam_bootstrap b;
@@ -428,17 +507,7 @@ static int cmd_init(const struct opts *o)
 	if (stat(db, &sb) == 0 || stat(key, &sb) == 0)
 		fatal("'%s' is already initialised (it has %s); nothing was changed",
 		      o->data_dir, stat(db, &sb) == 0 ? "commitd.db" : "master.key");
-	memset(&b, 0, sizeof(b));
-	if (!admin_name_ok(o->admin))
-		fatal("--admin must be 1 to 64 of letters, digits and +=,.@_-");
-	snprintf(b.user_name, sizeof(b.user_name), "%s", o->admin);
-	if (o->account) {
-		uint64_t v;
-
-		if (strlen(o->account) != 12 || parse_u64(o->account, 12, 0, 999999999999ULL, &v) < 0)
-			fatal("--account must be 12 digits");
-		snprintf(b.account, sizeof(b.account), "%s", o->account);
-	}
+	bootstrap_opts(&b, o);
 	if (mkdir(o->data_dir, 0700) < 0 && errno != EEXIST)
 		fatal("cannot create '%s': %s", o->data_dir, strerror(errno));
 	if (mkdir(repos, 0700) < 0 && errno != EEXIST)
@@ -473,17 +542,7 @@ static int cmd_init(const struct opts *o)
 		fatal("init failed: %s", e.msg);
 	}
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "AccountId", b.account,
-				      "UserName", b.user_name, "Arn", b.user_arn, "AccessKeyId",
-				      b.access_key_id, "SecretAccessKey", b.secret_key);
-		char *text = j ? json_dumps(j, 0) : NULL;
-
-		if (text == NULL)
-			fatal("out of memory");
-		printf("%s\n", text);
-		mem_wipe(text, strlen(text));
-		free(text);
-		json_decref(j);
+		print_credentials_json(&b);
 	} else {
 		printf("commitd: initialised %s\n\n"
 		       "  account id         %s\n"
@@ -878,6 +937,8 @@ int main(int argc, char **argv)
 		return cmd_init(&o);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
+	if (strcmp(cmd, "account-create") == 0)
+		return cmd_account_create(&o);
 	if (strcmp(cmd, "tls-self-signed") == 0)
 		return cmd_tls_self_signed(&o);
 	if (strcmp(cmd, "version") == 0) {
