@@ -137,11 +137,26 @@ static const char *const group_policy_sql =
 	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
 	"  WHERE a.kind = 'group' AND a.entity_id = $1";
 
+/* A role's own identity policies, inline and managed. */
+static const char *const role_policy_sql =
+	"SELECT 'role', name, document FROM inline_policies WHERE kind = 'role' AND entity_id = $1"
+	" UNION ALL"
+	" SELECT " MANAGED_SOURCE ", p.name, v.document FROM attachments a"
+	"  JOIN policies p ON p.id = a.policy_id"
+	"  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+	"  WHERE a.kind = 'role' AND a.entity_id = $1";
+
 static const char *const boundary_sql =
 	"SELECT " MANAGED_SOURCE ", p.name, v.document FROM users u"
 	" JOIN policies p ON p.arn = u.boundary_arn"
 	" JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
 	" WHERE u.id = $1";
+
+static const char *const role_boundary_sql =
+	"SELECT " MANAGED_SOURCE ", p.name, v.document FROM roles r"
+	" JOIN policies p ON p.arn = r.boundary_arn"
+	" JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version"
+	" WHERE r.id = $1";
 
 static int docs_run(struct store_tx *tx, const char *sql, const char *id, bool boundary,
 		    authz_doc_fn fn, void *arg, struct err *e)
@@ -169,6 +184,11 @@ int authz_policies_each(struct store_tx *tx, const char *kind, const char *id, a
 
 	if (strcmp(kind, "group") == 0)
 		return docs_run(tx, group_policy_sql, id, false, fn, arg, e);
+	if (strcmp(kind, "role") == 0) {
+		if ((rc = docs_run(tx, role_policy_sql, id, false, fn, arg, e)) < 0)
+			return rc;
+		return docs_run(tx, role_boundary_sql, id, true, fn, arg, e);
+	}
 	if ((rc = docs_run(tx, user_policy_sql, id, false, fn, arg, e)) < 0)
 		return rc;
 	return docs_run(tx, boundary_sql, id, true, fn, arg, e);

@@ -176,12 +176,14 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 /*
  * The stored policies that apply to a user ("user": its inline and managed
  * policies, its groups' inline and managed policies, then its permissions
- * boundary) or to a group ("group": its own inline and managed policies),
- * handed to fn one at a time; the strings live until fn returns.  The same
- * gathering aws_authorize() uses; the policy simulator names its sources.
+ * boundary), to a group ("group": its own inline and managed policies) or
+ * to a role ("role": its inline and managed policies, then its permissions
+ * boundary), handed to fn one at a time; the strings live until fn returns.
+ * The same gathering aws_authorize() uses; the policy simulator names its
+ * sources.
  */
 struct authz_doc {
-	const char *source;   /* "user" or "group" (inline), "aws-managed", "user-managed" */
+	const char *source;   /* "user", "group", "role" (inline), "aws-managed", "user-managed" */
 	const char *name;     /* the policy's name */
 	const char *document; /* the JSON text as stored (default version when managed) */
 	bool boundary;        /* the user's permissions boundary, not an identity policy */

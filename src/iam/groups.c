@@ -175,31 +175,21 @@ int iam_update_group(struct aws_call *c, struct err *e)
 
 int iam_delete_group(struct aws_call *c, struct err *e)
 {
-	static const struct {
-		const char *sql;
-		const char *msg;
-	} deps[] = {
-		{"SELECT count(*) FROM group_members WHERE group_id = $1",
-		 "Cannot delete entity, must remove users from group first."},
-		{"SELECT count(*) FROM inline_policies WHERE kind = 'group' AND entity_id = $1",
-		 "Cannot delete entity, must delete policies first."},
-		{"SELECT count(*) FROM attachments WHERE kind = 'group' AND entity_id = $1",
-		 "Cannot delete entity, must detach all policies first."},
-	};
 	struct iam_group g;
-	size_t i;
+	int64_t n = 0;
 	int rc;
 
 	if ((rc = iam_group_find(&g, c, aws_in_str(c, "GroupName"), e)) < 0)
 		return rc;
-	for (i = 0; i < ARRAY_SIZE(deps); i++) {
-		int64_t n = 0;
-
-		if ((rc = store_query_int(&n, c->tx, e, deps[i].sql, "s", g.id)) < 0)
-			return rc;
-		if (n > 0)
-			return err_set(e, CC_ECONFLICT, "DeleteConflict", "%s", deps[i].msg);
-	}
+	if ((rc = store_query_int(&n, c->tx, e,
+				  "SELECT count(*) FROM group_members WHERE group_id = $1", "s",
+				  g.id)) < 0)
+		return rc;
+	if (n > 0)
+		return err_set(e, CC_ECONFLICT, "DeleteConflict",
+			       "Cannot delete entity, must remove users from group first.");
+	if ((rc = iam_check_no_policies(c, "group", g.id, e)) < 0)
+		return rc;
 	if ((rc = store_exec(c->tx, e, "DELETE FROM groups WHERE id = $1", "s", g.id)) < 0)
 		return rc;
 	store_tx_bump(c->tx);

@@ -13,12 +13,15 @@
 #define IAM_MAX_ACCESS_KEYS 2
 #define IAM_MAX_GROUPS_PER_USER 10
 #define IAM_MAX_POLICY_VERSIONS 5
-#define IAM_MAX_ATTACHED 10          /* managed policies per user or group */
+#define IAM_MAX_ATTACHED 10          /* managed policies per user, group or role */
 #define IAM_MAX_SSH_KEYS 5
 #define IAM_MAX_SERVICE_CREDS 2      /* per user per service */
 #define IAM_MAX_TAGS 50
 #define IAM_INLINE_USER_CHARS 2048
 #define IAM_INLINE_GROUP_CHARS 5120
+#define IAM_INLINE_ROLE_CHARS 10240
+#define IAM_TRUST_CHARS 2048         /* a role's trust policy: ACLSizePerRole */
+#define IAM_MAX_ROLES 1000
 #define IAM_MANAGED_CHARS 6144
 
 struct iam_user {
@@ -39,6 +42,20 @@ struct iam_group {
 	int64_t created;
 };
 
+struct iam_role {
+	char id[32];
+	char name[129];
+	char path[520];
+	char arn[700];
+	const char *description;    /* "" when none; in the call's arena */
+	const char *trust_policy;   /* the JSON as given; in the call's arena */
+	int64_t max_session;        /* seconds, 3600..43200 */
+	int64_t created;
+	int64_t last_used;          /* 0: never assumed */
+	char last_used_region[32];
+	char boundary[2100];        /* "" when none */
+};
+
 struct iam_policy {
 	char id[32];
 	char name[129];
@@ -56,6 +73,13 @@ struct iam_policy {
 int iam_user_find(struct iam_user *out, struct aws_call *c, const char *name, struct err *e);
 int iam_user_by_id(struct iam_user *out, struct aws_call *c, const char *id, struct err *e);
 int iam_group_find(struct iam_group *out, struct aws_call *c, const char *name, struct err *e);
+int iam_role_find(struct iam_role *out, struct aws_call *c, const char *name, struct err *e);
+/* the columns of roles that iam_role_read() reads from the current row of q */
+#define IAM_ROLE_COLS                                                                       \
+	"id, name, path, description, trust_policy, max_session, boundary_arn, created,"    \
+	" last_used, last_used_region"
+int iam_role_read(struct iam_role *out, struct aws_call *c, struct store_stmt *q,
+		  struct err *e);
 int iam_policy_find(struct iam_policy *out, struct aws_call *c, const char *arn, struct err *e);
 /* The user an operation with an optional UserName acts on: the named user,
  * or the caller's own.  For the root user without UserName: *out is NULL. */
@@ -64,9 +88,13 @@ int iam_target_user(struct iam_user **out, struct iam_user *storage, struct aws_
 
 json_t *iam_user_json(struct aws_call *c, const struct iam_user *u, bool with_tags);
 json_t *iam_group_json(const struct iam_group *g);
+/* full: GetRole's form (PermissionsBoundary, Tags, RoleLastUsed); else ListRoles' */
+json_t *iam_role_json(struct aws_call *c, const struct iam_role *r, bool full);
 json_t *iam_policy_json(const struct iam_policy *p);
-/* the ARN of a user/group/policy named in this account */
+/* the ARN of a user/group/role/policy named in this account */
 char *iam_arn(struct aws_call *c, const char *kind, const char *path, const char *name);
+/* a policy document as IAM hands it out: URL-encoded (botocore decodes it) */
+json_t *iam_doc_json(const char *doc);
 
 /* ---- validation (entity.c) --------------------------------------------------- */
 
@@ -77,6 +105,34 @@ int iam_check_path_prefix(const char *prefix, struct err *e);
 /* tags: keys unique (case-insensitive), at most 50; ValidationError/InvalidInput */
 int iam_check_tags(json_t *tags, struct err *e);
 int iam_new_id(char *out, size_t outsz, const char *prefix, struct err *e);
+/* a PermissionsBoundary given at creation: an existing managed policy, else InvalidInput */
+int iam_check_boundary(struct aws_call *c, const char *arn, struct err *e);
+/* DeleteConflict while the group or role (kind) has inline or attached policies */
+int iam_check_no_policies(struct aws_call *c, const char *kind, const char *id, struct err *e);
+
+/* ---- tags (entity.c) --------------------------------------------------------- */
+
+/* One tag table (user_tags, role_tags, policy_tags): its statements, all literals. */
+struct iam_tags {
+	const char *next_seq; /* $1 owner: coalesce(max(seq), 0) */
+	const char *upsert;   /* $1 owner, $2 key, $3 value, $4 seq */
+	const char *count;    /* $1 owner */
+	const char *remove;   /* $1 owner, $2 key (case-insensitive) */
+	const char *list;     /* $1 owner, $2 limit, $3 offset: key, value in order */
+};
+extern const struct iam_tags iam_user_tags, iam_role_tags, iam_policy_tags;
+
+/* Adds or replaces tags (checked with iam_check_tags first); LimitExceeded past 50 in all. */
+int iam_tags_add(struct aws_call *c, const struct iam_tags *t, const char *owner, json_t *tags,
+		 struct err *e);
+/* Removes the keys of TagKeys; absent keys are no error, as in AWS. */
+int iam_tags_remove(struct aws_call *c, const struct iam_tags *t, const char *owner,
+		    json_t *keys, struct err *e);
+/* List*Tags: Tags, IsTruncated, Marker in c->out. */
+int iam_tags_list(struct aws_call *c, const struct iam_tags *t, const char *owner,
+		  struct err *e);
+/* all of an owner's tags, in the order they were added ([] when none) */
+json_t *iam_tags_json(struct aws_call *c, const struct iam_tags *t, const char *owner);
 
 /* ---- pagination (entity.c) -------------------------------------------------- */
 
@@ -99,6 +155,8 @@ int iam_res_self_user(struct aws_call *c, const char **out, struct err *e);
 int iam_res_key_owner(struct aws_call *c, const char **out, struct err *e);
 int iam_res_group(struct aws_call *c, const char **out, struct err *e);
 int iam_res_group_new(struct aws_call *c, const char **out, struct err *e);
+int iam_res_role(struct aws_call *c, const char **out, struct err *e);
+int iam_res_role_new(struct aws_call *c, const char **out, struct err *e);
 int iam_res_policy(struct aws_call *c, const char **out, struct err *e);
 int iam_res_policy_new(struct aws_call *c, const char **out, struct err *e);
 /* mfa.c: arn:aws:iam::ACCOUNT:mfa/PATH/NAME, of SerialNumber or of a new device */
@@ -114,6 +172,9 @@ H(tag_user); H(untag_user); H(list_user_tags);
 /* groups.c */
 H(create_group); H(get_group); H(list_groups); H(update_group); H(delete_group);
 H(add_user_to_group); H(remove_user_from_group); H(list_groups_for_user);
+/* roles.c */
+H(create_role); H(get_role); H(list_roles); H(update_role); H(update_role_description);
+H(update_assume_role_policy); H(delete_role); H(tag_role); H(untag_role); H(list_role_tags);
 /* keys.c */
 H(create_access_key); H(list_access_keys); H(update_access_key); H(delete_access_key);
 H(get_access_key_last_used);
@@ -134,12 +195,15 @@ H(create_policy_version); H(get_policy_version); H(list_policy_versions);
 H(delete_policy_version); H(set_default_policy_version);
 H(attach_user_policy); H(detach_user_policy); H(list_attached_user_policies);
 H(attach_group_policy); H(detach_group_policy); H(list_attached_group_policies);
+H(attach_role_policy); H(detach_role_policy); H(list_attached_role_policies);
 H(list_entities_for_policy);
 H(put_user_permissions_boundary); H(delete_user_permissions_boundary);
+H(put_role_permissions_boundary); H(delete_role_permissions_boundary);
 H(tag_policy); H(untag_policy); H(list_policy_tags);
 /* inline.c */
 H(put_user_policy); H(get_user_policy); H(list_user_policies); H(delete_user_policy);
 H(put_group_policy); H(get_group_policy); H(list_group_policies); H(delete_group_policy);
+H(put_role_policy); H(get_role_policy); H(list_role_policies); H(delete_role_policy);
 /* account.c */
 H(get_account_summary); H(create_account_alias); H(list_account_aliases);
 H(delete_account_alias);

@@ -1,17 +1,18 @@
 /*
- * inline.c - inline policies of users and groups: Put, Get, List and
- * Delete{User,Group}Policy.  A document is validated with policy_parse()
+ * inline.c - inline policies of users, groups and roles: Put, Get, List and
+ * Delete{User,Group,Role}Policy.  A document is validated with policy_parse()
  * and stored as given; Put replaces a policy of the same name.  AWS's size
  * quota counts every inline policy of the entity together, whitespace not
- * counted (2,048 characters for a user, 5,120 for a group).  Documents are
- * handed out URL-encoded, as IAM does.
+ * counted (2,048 characters for a user, 5,120 for a group, 10,240 for a
+ * role).  Documents are handed out URL-encoded, as IAM does.
  */
 #include <string.h>
 
 #include "iam_int.h"
 
 struct owner {
-	const char *kind;  /* "user" or "group" */
+	const char *kind;  /* "user", "group" or "role" */
+	const char *member; /* the owner's name member: "UserName", ... */
 	const char *name;  /* as stored */
 	size_t max_chars;  /* aggregate size quota */
 	char id[32];
@@ -27,16 +28,27 @@ static int owner_find(struct owner *o, struct aws_call *c, const char *kind, str
 	if (strcmp(kind, "user") == 0) {
 		struct iam_user u;
 
+		o->member = "UserName";
 		o->max_chars = IAM_INLINE_USER_CHARS;
-		if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0)
+		if ((rc = iam_user_find(&u, c, aws_in_str(c, o->member), e)) < 0)
 			return rc;
 		snprintf(o->id, sizeof(o->id), "%s", u.id);
 		snprintf(o->stored_name, sizeof(o->stored_name), "%s", u.name);
+	} else if (strcmp(kind, "role") == 0) {
+		struct iam_role r;
+
+		o->member = "RoleName";
+		o->max_chars = IAM_INLINE_ROLE_CHARS;
+		if ((rc = iam_role_find(&r, c, aws_in_str(c, o->member), e)) < 0)
+			return rc;
+		snprintf(o->id, sizeof(o->id), "%s", r.id);
+		snprintf(o->stored_name, sizeof(o->stored_name), "%s", r.name);
 	} else {
 		struct iam_group g;
 
+		o->member = "GroupName";
 		o->max_chars = IAM_INLINE_GROUP_CHARS;
-		if ((rc = iam_group_find(&g, c, aws_in_str(c, "GroupName"), e)) < 0)
+		if ((rc = iam_group_find(&g, c, aws_in_str(c, o->member), e)) < 0)
 			return rc;
 		snprintf(o->id, sizeof(o->id), "%s", g.id);
 		snprintf(o->stored_name, sizeof(o->stored_name), "%s", g.name);
@@ -108,7 +120,6 @@ static int get_policy(struct aws_call *c, const char *kind, struct err *e)
 {
 	const char *name = aws_in_str(c, "PolicyName");
 	struct store_stmt *q = NULL;
-	struct buf doc = BUF_INIT(0);
 	struct owner o;
 	int rc;
 
@@ -121,20 +132,12 @@ static int get_policy(struct aws_call *c, const char *kind, struct err *e)
 	rc = store_step(q, e);
 	if (rc == 0)
 		rc = policy_missing(e, &o, name);
-	if (rc < 0)
-		goto out;
-	/* IAM hands documents out URL-encoded; botocore decodes policyDocumentType */
-	url_encode(&doc, store_col_text(q, 1), strlen(store_col_text(q, 1)), false);
-	if (buf_failed(&doc)) {
-		rc = err_oom(e);
-		goto out;
+	if (rc == 1) {
+		c->out = json_pack("{s:s, s:s, s:o}", o.member, o.name, "PolicyName",
+				   store_col_text(q, 0), "PolicyDocument",
+				   iam_doc_json(store_col_text(q, 1)));
+		rc = c->out ? 0 : err_oom(e);
 	}
-	c->out = json_pack("{s:s, s:s, s:s}", strcmp(kind, "user") == 0 ? "UserName" : "GroupName",
-			   o.name, "PolicyName", store_col_text(q, 0), "PolicyDocument",
-			   buf_cstr(&doc));
-	rc = c->out ? 0 : err_oom(e);
-out:
-	buf_release(&doc);
 	store_stmt_free(q);
 	return rc;
 }
@@ -202,4 +205,17 @@ int iam_list_group_policies(struct aws_call *c, struct err *e)
 int iam_delete_group_policy(struct aws_call *c, struct err *e)
 {
 	return delete_policy(c, "group", e);
+}
+
+int iam_put_role_policy(struct aws_call *c, struct err *e) { return put_policy(c, "role", e); }
+int iam_get_role_policy(struct aws_call *c, struct err *e) { return get_policy(c, "role", e); }
+
+int iam_list_role_policies(struct aws_call *c, struct err *e)
+{
+	return list_policies(c, "role", e);
+}
+
+int iam_delete_role_policy(struct aws_call *c, struct err *e)
+{
+	return delete_policy(c, "role", e);
 }

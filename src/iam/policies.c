@@ -1,8 +1,8 @@
 /*
  * policies.c - managed policies: CreatePolicy, GetPolicy, ListPolicies,
- * DeletePolicy, their versions, their tags, attaching them to users and
- * groups (Attach/Detach/ListAttached*, ListEntitiesForPolicy) and users'
- * permissions boundaries.
+ * DeletePolicy, their versions, their tags, attaching them to users,
+ * groups and roles (Attach/Detach/ListAttached*, ListEntitiesForPolicy) and
+ * the permissions boundaries of users and roles.
  *
  * AWS managed policies (account 'aws', see managed.c) can be read and
  * attached but never changed: that is refused as AWS refuses it, with
@@ -15,7 +15,7 @@
 
 struct pol {
 	struct iam_policy p;
-	int64_t boundary_uses; /* users in the caller's account with it as boundary */
+	int64_t boundary_uses; /* users and roles in the caller's account with it as boundary */
 };
 
 /* the columns pol_read() expects; $1 is the caller's account */
@@ -24,6 +24,7 @@ struct pol {
 	" p.created, p.updated,"                                                              \
 	" (SELECT count(*) FROM attachments a WHERE a.policy_id = p.id AND a.account = $1)," \
 	" (SELECT count(*) FROM users u WHERE u.account = $1 AND u.boundary_arn = p.arn)"    \
+	" + (SELECT count(*) FROM roles r WHERE r.account = $1 AND r.boundary_arn = p.arn)"  \
 	" FROM policies p"
 
 static void pol_read(struct pol *out, struct store_stmt *q);
@@ -33,9 +34,6 @@ static int pol_find_local(struct pol *out, struct aws_call *c, const char *arn,
 			  struct err *e);
 static int check_arn(const char *arn, struct err *e);
 static int check_document(const char *doc, struct err *e);
-static int tags_insert(struct aws_call *c, const char *policy_id, json_t *tags,
-		       struct err *e);
-static json_t *policy_tags(struct aws_call *c, const char *policy_id);
 
 /* ---- shared -------------------------------------------------------------------- */
 
@@ -69,7 +67,7 @@ static json_t *pol_json(struct aws_call *c, const struct pol *p, bool full)
 	if (!full) {
 		json_object_del(o, "Description");
 	} else {
-		json_t *tags = policy_tags(c, p->p.id);
+		json_t *tags = iam_tags_json(c, &iam_policy_tags, p->p.id);
 
 		if (json_array_size(tags) > 0)
 			json_object_set_new(o, "Tags", tags);
@@ -146,70 +144,6 @@ static int check_document(const char *doc, struct err *e)
 	return rc;
 }
 
-static int tags_insert(struct aws_call *c, const char *policy_id, json_t *tags, struct err *e)
-{
-	int64_t seq = 0, n = 0;
-	size_t i;
-	int rc;
-
-	if ((rc = store_query_int(&seq, c->tx, e, "SELECT coalesce(max(seq), 0) FROM policy_tags"
-						  " WHERE policy_id = $1", "s", policy_id)) < 0)
-		return rc;
-	for (i = 0; i < json_array_size(tags); i++) {
-		json_t *t = json_array_get(tags, i);
-		const char *v = json_string_value(json_object_get(t, "Value"));
-
-		rc = store_exec(c->tx, e,
-				"INSERT INTO policy_tags (policy_id, key, value, seq)"
-				" VALUES ($1, $2, $3, $4)"
-				" ON CONFLICT (policy_id, key) DO UPDATE SET value = excluded.value",
-				"sssi", policy_id, json_string_value(json_object_get(t, "Key")),
-				v ? v : "", (int64_t)(seq + 1 + (int64_t)i));
-		if (rc < 0)
-			return rc;
-	}
-	if ((rc = store_query_int(&n, c->tx, e, "SELECT count(*) FROM policy_tags"
-						" WHERE policy_id = $1", "s", policy_id)) < 0)
-		return rc;
-	if (n > IAM_MAX_TAGS)
-		return err_set(e, CC_ELIMIT, "LimitExceeded",
-			       "The number of tags has reached the maximum limit of %d.",
-			       IAM_MAX_TAGS);
-	return 0;
-}
-
-static json_t *policy_tags(struct aws_call *c, const char *policy_id)
-{
-	struct store_stmt *q = NULL;
-	struct err e = ERR_INIT;
-	json_t *a = json_array();
-
-	if (store_query(&q, c->tx, &e, "SELECT key, value FROM policy_tags WHERE policy_id = $1"
-				       " ORDER BY seq", "s", policy_id) < 0)
-		return a;
-	while (store_step(q, &e) == 1)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "Key", store_col_text(q, 0),
-						   "Value", store_col_text(q, 1)));
-	store_stmt_free(q);
-	return a;
-}
-
-/* IAM hands documents out URL-encoded; botocore decodes policyDocumentType members */
-static json_t *doc_json(const char *doc)
-{
-	struct buf b = BUF_INIT(0);
-	json_t *s;
-
-	url_encode(&b, doc, strlen(doc), false);
-	if (buf_failed(&b)) {
-		buf_release(&b);
-		return NULL;
-	}
-	s = json_string(buf_cstr(&b));
-	buf_release(&b);
-	return s;
-}
-
 /* ---- policies ------------------------------------------------------------------- */
 
 #define IAM_MAX_POLICIES 1500 /* customer managed policies per account */
@@ -258,7 +192,7 @@ int iam_create_policy(struct aws_call *c, struct err *e)
 			" VALUES ($1, 'v1', $2, $3)", "ssi", id, doc, c->now);
 	if (rc < 0)
 		return rc;
-	if (json_array_size(tags) > 0 && (rc = tags_insert(c, id, tags, e)) < 0)
+	if (json_array_size(tags) > 0 && (rc = iam_tags_add(c, &iam_policy_tags, id, tags, e)) < 0)
 		return rc;
 	if ((rc = pol_find(&p, c, arn, e)) < 0)
 		return rc;
@@ -306,8 +240,10 @@ int iam_list_policies(struct aws_call *c, struct err *e)
 			 " AND ($5 = 0"
 			 "  OR ($6 = 1 AND EXISTS (SELECT 1 FROM attachments a"
 			 "   WHERE a.policy_id = p.id AND a.account = $1))"
-			 "  OR ($7 = 1 AND EXISTS (SELECT 1 FROM users u"
-			 "   WHERE u.account = $1 AND u.boundary_arn = p.arn)))"
+			 "  OR ($7 = 1 AND (EXISTS (SELECT 1 FROM users u"
+			 "   WHERE u.account = $1 AND u.boundary_arn = p.arn)"
+			 "   OR EXISTS (SELECT 1 FROM roles r"
+			 "   WHERE r.account = $1 AND r.boundary_arn = p.arn))))"
 			 " ORDER BY p.name COLLATE NOCASE, p.arn LIMIT $8 OFFSET $9",
 			 "siisiiiii", c->caller->account, want_local, want_aws,
 			 prefix ? prefix : "/", (int64_t)only_attached, use_perm, use_boundary,
@@ -434,7 +370,7 @@ int iam_get_policy_version(struct aws_call *c, struct err *e)
 		rc = version_missing(e, p.p.arn, version);
 	if (rc == 1) {
 		c->out = json_pack("{s:{s:o, s:s, s:b, s:o}}", "PolicyVersion", "Document",
-				   doc_json(store_col_text(q, 0)), "VersionId", version,
+				   iam_doc_json(store_col_text(q, 0)), "VersionId", version,
 				   "IsDefaultVersion", strcmp(version, p.p.default_version) == 0,
 				   "CreateDate", aws_time(store_col_int(q, 1)));
 		rc = c->out ? 0 : err_oom(e);
@@ -532,7 +468,8 @@ int iam_tag_policy(struct aws_call *c, struct err *e)
 	int rc;
 
 	if ((rc = pol_find_local(&p, c, aws_in_str(c, "PolicyArn"), e)) < 0 ||
-	    (rc = iam_check_tags(tags, e)) < 0 || (rc = tags_insert(c, p.p.id, tags, e)) < 0)
+	    (rc = iam_check_tags(tags, e)) < 0 ||
+	    (rc = iam_tags_add(c, &iam_policy_tags, p.p.id, tags, e)) < 0)
 		return rc;
 	store_tx_bump(c->tx); /* aws:ResourceTag conditions may change */
 	return 0;
@@ -540,61 +477,32 @@ int iam_tag_policy(struct aws_call *c, struct err *e)
 
 int iam_untag_policy(struct aws_call *c, struct err *e)
 {
-	json_t *keys = json_object_get(c->in, "TagKeys");
 	struct pol p;
-	size_t i;
 	int rc;
 
-	if ((rc = pol_find_local(&p, c, aws_in_str(c, "PolicyArn"), e)) < 0)
+	if ((rc = pol_find_local(&p, c, aws_in_str(c, "PolicyArn"), e)) < 0 ||
+	    (rc = iam_tags_remove(c, &iam_policy_tags, p.p.id, json_object_get(c->in, "TagKeys"),
+				  e)) < 0)
 		return rc;
-	for (i = 0; i < json_array_size(keys); i++) {
-		rc = store_exec(c->tx, e, "DELETE FROM policy_tags WHERE policy_id = $1"
-					  " AND key = $2 COLLATE NOCASE", "ss", p.p.id,
-				json_string_value(json_array_get(keys, i)));
-		if (rc < 0)
-			return rc;
-	}
 	store_tx_bump(c->tx);
 	return 0;
 }
 
 int iam_list_policy_tags(struct aws_call *c, struct err *e)
 {
-	struct store_stmt *q = NULL;
-	struct iam_page pg;
-	int64_t seen = 0;
-	json_t *tags;
 	struct pol p;
 	int rc;
 
-	if ((rc = pol_find(&p, c, aws_in_str(c, "PolicyArn"), e)) < 0 ||
-	    (rc = iam_page_init(&pg, c, e)) < 0)
+	if ((rc = pol_find(&p, c, aws_in_str(c, "PolicyArn"), e)) < 0)
 		return rc;
-	rc = store_query(&q, c->tx, e,
-			 "SELECT key, value FROM policy_tags WHERE policy_id = $1 ORDER BY seq"
-			 " LIMIT $2 OFFSET $3", "sii", p.p.id, pg.limit + 1, pg.offset);
-	if (rc < 0)
-		return rc;
-	tags = json_array();
-	c->out = json_pack("{s:o}", "Tags", tags);
-	while ((rc = store_step(q, e)) == 1) {
-		if (++seen > pg.limit)
-			break;
-		json_array_append_new(tags, json_pack("{s:s, s:s}", "Key", store_col_text(q, 0),
-						      "Value", store_col_text(q, 1)));
-	}
-	store_stmt_free(q);
-	if (rc < 0)
-		return rc;
-	iam_page_finish(c->out, &pg, seen);
-	return 0;
+	return iam_tags_list(c, &iam_policy_tags, p.p.id, e);
 }
 
 /* ---- attachments ------------------------------------------------------------------ */
 
-/* The user or group named in the input: its id, kind and AWS's quota name. */
+/* The user, group or role named in the input: its id, kind and AWS's quota name. */
 struct target {
-	const char *kind;  /* "user" or "group" */
+	const char *kind;  /* "user", "group" or "role" */
 	const char *quota; /* "PoliciesPerUser" */
 	char id[32];
 };
@@ -611,6 +519,13 @@ static int target_find(struct target *t, struct aws_call *c, const char *kind, s
 		if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0)
 			return rc;
 		snprintf(t->id, sizeof(t->id), "%s", u.id);
+	} else if (strcmp(kind, "role") == 0) {
+		struct iam_role r;
+
+		t->quota = "PoliciesPerRole";
+		if ((rc = iam_role_find(&r, c, aws_in_str(c, "RoleName"), e)) < 0)
+			return rc;
+		snprintf(t->id, sizeof(t->id), "%s", r.id);
 	} else {
 		struct iam_group g;
 
@@ -716,6 +631,8 @@ int iam_attach_user_policy(struct aws_call *c, struct err *e) { return attach(c,
 int iam_detach_user_policy(struct aws_call *c, struct err *e) { return detach(c, "user", e); }
 int iam_attach_group_policy(struct aws_call *c, struct err *e) { return attach(c, "group", e); }
 int iam_detach_group_policy(struct aws_call *c, struct err *e) { return detach(c, "group", e); }
+int iam_attach_role_policy(struct aws_call *c, struct err *e) { return attach(c, "role", e); }
+int iam_detach_role_policy(struct aws_call *c, struct err *e) { return detach(c, "role", e); }
 
 int iam_list_attached_user_policies(struct aws_call *c, struct err *e)
 {
@@ -727,14 +644,20 @@ int iam_list_attached_group_policies(struct aws_call *c, struct err *e)
 	return list_attached(c, "group", e);
 }
 
+int iam_list_attached_role_policies(struct aws_call *c, struct err *e)
+{
+	return list_attached(c, "role", e);
+}
+
 int iam_list_entities_for_policy(struct aws_call *c, struct err *e)
 {
 	const char *filter = aws_in_str(c, "EntityFilter");
 	const char *prefix = aws_in_str(c, "PathPrefix");
 	const char *usage = aws_in_str(c, "PolicyUsageFilter");
-	int64_t want_users = 1, want_groups = 1, use_perm = 1, use_boundary = 1, seen = 0;
+	int64_t want_users = 1, want_groups = 1, want_roles = 1, use_perm = 1, use_boundary = 1;
+	int64_t seen = 0;
 	struct store_stmt *q = NULL;
-	json_t *users, *groups;
+	json_t *users, *groups, *roles;
 	struct iam_page pg;
 	struct pol p;
 	int rc;
@@ -746,11 +669,11 @@ int iam_list_entities_for_policy(struct aws_call *c, struct err *e)
 	if ((rc = iam_page_init(&pg, c, e)) < 0)
 		return rc;
 	if (filter && strcmp(filter, "User") == 0)
-		want_groups = 0;
+		want_groups = want_roles = 0;
 	if (filter && strcmp(filter, "Group") == 0)
-		want_users = 0;
+		want_users = want_roles = 0;
 	if (filter && strcmp(filter, "Role") == 0)
-		want_users = want_groups = 0; /* commitd has no roles in this table yet */
+		want_users = want_groups = 0;
 	if (usage && strcmp(usage, "PermissionsPolicy") == 0)
 		use_boundary = 0;
 	if (usage && strcmp(usage, "PermissionsBoundary") == 0)
@@ -761,6 +684,15 @@ int iam_list_entities_for_policy(struct aws_call *c, struct err *e)
 			 " WHERE a.kind = 'group' AND a.policy_id = $1 AND a.account = $2"
 			 " AND substr(g.path, 1, length($3)) = $3 AND $4 = 1 AND $6 = 1"
 			 " UNION"
+			 " SELECT 'role', r.name, r.id FROM attachments a"
+			 " JOIN roles r ON r.id = a.entity_id"
+			 " WHERE a.kind = 'role' AND a.policy_id = $1 AND a.account = $2"
+			 " AND substr(r.path, 1, length($3)) = $3 AND $11 = 1 AND $6 = 1"
+			 " UNION"
+			 " SELECT 'role', r.name, r.id FROM roles r"
+			 " WHERE r.account = $2 AND r.boundary_arn = $7"
+			 " AND substr(r.path, 1, length($3)) = $3 AND $11 = 1 AND $8 = 1"
+			 " UNION"
 			 " SELECT 'user', u.name, u.id FROM attachments a"
 			 " JOIN users u ON u.id = a.entity_id"
 			 " WHERE a.kind = 'user' AND a.policy_id = $1 AND a.account = $2"
@@ -770,24 +702,27 @@ int iam_list_entities_for_policy(struct aws_call *c, struct err *e)
 			 " WHERE u.account = $2 AND u.boundary_arn = $7"
 			 " AND substr(u.path, 1, length($3)) = $3 AND $5 = 1 AND $8 = 1"
 			 " ORDER BY 1, 2 LIMIT $9 OFFSET $10",
-			 "sssiiisiii", p.p.id, c->caller->account, prefix ? prefix : "/",
+			 "sssiiisiiii", p.p.id, c->caller->account, prefix ? prefix : "/",
 			 want_groups, want_users, use_perm, p.p.arn, use_boundary, pg.limit + 1,
-			 pg.offset);
+			 pg.offset, want_roles);
 	if (rc < 0)
 		return rc;
 	users = json_array();
 	groups = json_array();
-	c->out = json_pack("{s:o, s:o, s:[]}", "PolicyGroups", groups, "PolicyUsers", users,
-			   "PolicyRoles");
+	roles = json_array();
+	c->out = json_pack("{s:o, s:o, s:o}", "PolicyGroups", groups, "PolicyUsers", users,
+			   "PolicyRoles", roles);
 	while ((rc = store_step(q, e)) == 1) {
-		bool is_user = strcmp(store_col_text(q, 0), "user") == 0;
+		const char *kind = store_col_text(q, 0);
+		json_t *list = kind[0] == 'u' ? users : kind[0] == 'r' ? roles : groups;
+		const char *name = kind[0] == 'u' ? "UserName" : kind[0] == 'r' ? "RoleName"
+										 : "GroupName";
+		const char *id = kind[0] == 'u' ? "UserId" : kind[0] == 'r' ? "RoleId" : "GroupId";
 
 		if (++seen > pg.limit)
 			break;
-		json_array_append_new(is_user ? users : groups,
-				      json_pack("{s:s, s:s}", is_user ? "UserName" : "GroupName",
-						store_col_text(q, 1), is_user ? "UserId" : "GroupId",
-						store_col_text(q, 2)));
+		json_array_append_new(list, json_pack("{s:s, s:s}", name, store_col_text(q, 1), id,
+						      store_col_text(q, 2)));
 	}
 	store_stmt_free(q);
 	if (rc < 0)
@@ -798,34 +733,43 @@ int iam_list_entities_for_policy(struct aws_call *c, struct err *e)
 
 /* ---- permissions boundaries ---------------------------------------------------------- */
 
-int iam_put_user_permissions_boundary(struct aws_call *c, struct err *e)
+/* Sets a user's or role's boundary to the input's PermissionsBoundary (put), or removes it. */
+static int boundary_set(struct aws_call *c, const char *kind, bool put, struct err *e)
 {
-	const char *arn = aws_in_str(c, "PermissionsBoundary");
-	struct iam_user u;
+	struct target t;
 	struct pol p;
 	int rc;
 
-	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0 ||
-	    (rc = pol_find(&p, c, arn, e)) < 0)
+	if ((rc = target_find(&t, c, kind, e)) < 0)
 		return rc;
-	rc = store_exec(c->tx, e, "UPDATE users SET boundary_arn = $2 WHERE id = $1", "ss", u.id,
-			p.p.arn);
+	if (put && (rc = pol_find(&p, c, aws_in_str(c, "PermissionsBoundary"), e)) < 0)
+		return rc;
+	rc = store_exec(c->tx, e,
+			strcmp(kind, "user") == 0 ? "UPDATE users SET boundary_arn = $2 WHERE id = $1"
+						  : "UPDATE roles SET boundary_arn = $2 WHERE id = $1",
+			"ss", t.id, put ? p.p.arn : NULL);
 	if (rc < 0)
 		return rc;
 	store_tx_bump(c->tx);
 	return 0;
 }
 
+int iam_put_user_permissions_boundary(struct aws_call *c, struct err *e)
+{
+	return boundary_set(c, "user", true, e);
+}
+
 int iam_delete_user_permissions_boundary(struct aws_call *c, struct err *e)
 {
-	struct iam_user u;
-	int rc;
+	return boundary_set(c, "user", false, e);
+}
 
-	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0)
-		return rc;
-	rc = store_exec(c->tx, e, "UPDATE users SET boundary_arn = NULL WHERE id = $1", "s", u.id);
-	if (rc < 0)
-		return rc;
-	store_tx_bump(c->tx);
-	return 0;
+int iam_put_role_permissions_boundary(struct aws_call *c, struct err *e)
+{
+	return boundary_set(c, "role", true, e);
+}
+
+int iam_delete_role_permissions_boundary(struct aws_call *c, struct err *e)
+{
+	return boundary_set(c, "role", false, e);
 }

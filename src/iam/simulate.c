@@ -1,6 +1,6 @@
 /*
  * simulate.c - the IAM policy simulator: SimulateCustomPolicy (policies
- * given as text) and SimulatePrincipalPolicy (a user's or group's stored
+ * given as text) and SimulatePrincipalPolicy (a user's, group's or role's stored
  * policies, gathered as aws_authorize() gathers them, plus any given).
  * Each action is decided against each resource with policy_eval() and a
  * trace, and answered as AWS does now: one EvaluationResult per action with
@@ -978,10 +978,18 @@ int iam_simulate_principal_policy(struct aws_call *c, struct err *e)
 			goto out;
 		id = arena_strdup(c->ar, g.id);
 	} else {
-		/* commitd has no IAM roles yet */
-		rc = err_set(e, CC_ENOTFOUND, "NoSuchEntity", "The role with name %s cannot be found.",
-			     name);
-		goto out;
+		struct iam_role r;
+
+		rc = strcmp(account, c->caller->account) == 0 ? iam_role_find(&r, c, name, e)
+							       : CC_ENOTFOUND;
+		if (rc == 0 && strcasecmp(r.arn, arn) != 0)
+			rc = CC_ENOTFOUND;
+		if (rc == CC_ENOTFOUND)
+			rc = err_set(e, CC_ENOTFOUND, "NoSuchEntity",
+				     "The role with name %s cannot be found.", name);
+		if (rc < 0)
+			goto out;
+		id = arena_strdup(c->ar, r.id);
 	}
 	/* CallerArn: simulate that user calling with the source's policies */
 	if (caller) {

@@ -10,51 +10,6 @@
 
 #define IAM_MAX_USERS 5000
 
-static int boundary_check(struct aws_call *c, const char *arn, struct err *e)
-{
-	struct iam_policy p;
-
-	if (arn == NULL)
-		return 0;
-	if (iam_policy_find(&p, c, arn, e) < 0)
-		return e->code == CC_ENOTFOUND
-			       ? err_set(e, CC_EINVAL, "InvalidInput",
-					 "ARN %s is not valid.", arn)
-			       : e->code;
-	return 0;
-}
-
-static int tags_insert(struct aws_call *c, const char *user_id, json_t *tags, struct err *e)
-{
-	int64_t seq = 0;
-	size_t i;
-	int rc;
-
-	store_query_int(&seq, c->tx, e, "SELECT coalesce(max(seq), 0) FROM user_tags"
-					" WHERE user_id = $1", "s", user_id);
-	for (i = 0; i < json_array_size(tags); i++) {
-		json_t *t = json_array_get(tags, i);
-		const char *v = json_string_value(json_object_get(t, "Value"));
-
-		rc = store_exec(c->tx, e,
-				"INSERT INTO user_tags (user_id, key, value, seq) VALUES ($1, $2, $3, $4)"
-				" ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
-				"sssi", user_id, json_string_value(json_object_get(t, "Key")),
-				v ? v : "", (int64_t)(seq + 1 + (int64_t)i));
-		if (rc < 0)
-			return rc;
-	}
-	rc = (int)store_query_int(&seq, c->tx, e,
-				  "SELECT count(*) FROM user_tags WHERE user_id = $1", "s", user_id);
-	if (rc < 0)
-		return rc;
-	if (seq > IAM_MAX_TAGS)
-		return err_set(e, CC_ELIMIT, "LimitExceeded",
-			       "The number of tags has reached the maximum limit of %d.",
-			       IAM_MAX_TAGS);
-	return 0;
-}
-
 int iam_create_user(struct aws_call *c, struct err *e)
 {
 	const char *name = aws_in_str(c, "UserName");
@@ -68,7 +23,7 @@ int iam_create_user(struct aws_call *c, struct err *e)
 	if (path == NULL)
 		path = "/";
 	if ((rc = iam_check_path(path, "path", e)) < 0 || (rc = iam_check_tags(tags, e)) < 0 ||
-	    (rc = boundary_check(c, boundary, e)) < 0)
+	    (rc = iam_check_boundary(c, boundary, e)) < 0)
 		return rc;
 	if ((rc = store_query_int(&n, c->tx, e, "SELECT count(*) FROM users WHERE account = $1",
 				  "s", c->caller->account)) < 0)
@@ -88,7 +43,7 @@ int iam_create_user(struct aws_call *c, struct err *e)
 			       "User with name %s already exists.", name);
 	if (rc < 0)
 		return rc;
-	if (json_array_size(tags) > 0 && (rc = tags_insert(c, u.id, tags, e)) < 0)
+	if (json_array_size(tags) > 0 && (rc = iam_tags_add(c, &iam_user_tags, u.id, tags, e)) < 0)
 		return rc;
 	store_tx_bump(c->tx);
 	if ((rc = iam_user_by_id(&u, c, u.id, e)) < 0)
@@ -232,7 +187,8 @@ int iam_tag_user(struct aws_call *c, struct err *e)
 	int rc;
 
 	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0 ||
-	    (rc = iam_check_tags(tags, e)) < 0 || (rc = tags_insert(c, u.id, tags, e)) < 0)
+	    (rc = iam_check_tags(tags, e)) < 0 ||
+	    (rc = iam_tags_add(c, &iam_user_tags, u.id, tags, e)) < 0)
 		return rc;
 	store_tx_bump(c->tx);
 	return 0;
@@ -240,53 +196,23 @@ int iam_tag_user(struct aws_call *c, struct err *e)
 
 int iam_untag_user(struct aws_call *c, struct err *e)
 {
-	json_t *keys = json_object_get(c->in, "TagKeys");
 	struct iam_user u;
-	size_t i;
 	int rc;
 
-	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0)
+	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0 ||
+	    (rc = iam_tags_remove(c, &iam_user_tags, u.id, json_object_get(c->in, "TagKeys"),
+				  e)) < 0)
 		return rc;
-	for (i = 0; i < json_array_size(keys); i++) {
-		rc = store_exec(c->tx, e,
-				"DELETE FROM user_tags WHERE user_id = $1 AND key = $2 COLLATE NOCASE",
-				"ss", u.id, json_string_value(json_array_get(keys, i)));
-		if (rc < 0)
-			return rc;
-	}
 	store_tx_bump(c->tx);
 	return 0;
 }
 
 int iam_list_user_tags(struct aws_call *c, struct err *e)
 {
-	struct store_stmt *q = NULL;
-	struct iam_page pg;
 	struct iam_user u;
-	int64_t seen = 0;
-	json_t *tags;
 	int rc;
 
-	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0 ||
-	    (rc = iam_page_init(&pg, c, e)) < 0)
+	if ((rc = iam_user_find(&u, c, aws_in_str(c, "UserName"), e)) < 0)
 		return rc;
-	rc = store_query(&q, c->tx, e,
-			 "SELECT key, value FROM user_tags WHERE user_id = $1 ORDER BY seq"
-			 " LIMIT $2 OFFSET $3",
-			 "sii", u.id, pg.limit + 1, pg.offset);
-	if (rc < 0)
-		return rc;
-	tags = json_array();
-	c->out = json_pack("{s:o}", "Tags", tags);
-	while ((rc = store_step(q, e)) == 1) {
-		if (++seen > pg.limit)
-			break;
-		json_array_append_new(tags, json_pack("{s:s, s:s}", "Key", store_col_text(q, 0),
-						      "Value", store_col_text(q, 1)));
-	}
-	store_stmt_free(q);
-	if (rc < 0)
-		return rc;
-	iam_page_finish(c->out, &pg, seen);
-	return 0;
+	return iam_tags_list(c, &iam_user_tags, u.id, e);
 }

@@ -250,6 +250,24 @@ static int principal_compile(struct pstmt *st, struct policy *p, json_t *j, cons
 	return 0;
 }
 
+/*
+ * The actions a trust policy may name: those STS checks against a role's
+ * trust policy when the role is assumed (lower case, as compiled actions are).
+ */
+static const char *const trust_actions[] = {
+	"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+	"sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
+};
+
+/* An Action entry of a trust policy must match one of trust_actions ("sts:*" does). */
+static bool trust_action_ok(const struct pstr *ps)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(trust_actions); i++)
+		if (policy__pstr_match(ps, trust_actions[i], strlen(trust_actions[i]), 0))
+			return true;
+	return false;
+}
+
 /* ---- statements ------------------------------------------------------------------- */
 
 struct stmt_json {
@@ -346,7 +364,11 @@ static int stmt_compile(struct pstmt *st, struct policy *p, json_t *j, int idx, 
 					 p->arena, list_at(list, st->nactions), what, idx, e)) < 0)
 			return rc;
 
-	/* Resource / NotResource: at most one; required except in trust policies */
+	/* Resource / NotResource: at most one; required, except that trust policies (whose
+	 * resource is their role) must have neither, as in IAM */
+	if (p->kind == POLICY_TRUST && (f.resource || f.notresource))
+		return policy__malformed(e, "Has prohibited field %s",
+					 f.resource ? "Resource" : "NotResource");
 	if (f.resource && f.notresource)
 		return policy__malformed(e, PREFIX "Statement[%d] must not have both Resource and "
 					 "NotResource", idx);
@@ -385,6 +407,11 @@ static int stmt_compile(struct pstmt *st, struct policy *p, json_t *j, int idx, 
 		if (rc < 0)
 			return rc;
 	}
+	/* trust policies grant only the assuming of their role (NotAction is left as written) */
+	for (size_t i = 0; p->kind == POLICY_TRUST && !st->not_action && i < st->nactions; i++)
+		if (!trust_action_ok(&st->actions[i]))
+			return policy__malformed(e, "AssumeRole policy may only specify STS AssumeRole "
+						 "actions.");
 	if (f.condition && (rc = policy__cond_compile(st, p, idx, f.condition, e)) < 0)
 		return rc;
 	return 0;

@@ -16,7 +16,9 @@
 enum policy_kind {
 	POLICY_IDENTITY, /* user/group/role inline or managed: no Principal, Resource required */
 	POLICY_RESOURCE, /* attached to a resource: Principal required, Resource required */
-	POLICY_TRUST,    /* role trust policy: Principal required, Resource optional */
+	POLICY_TRUST,    /* role trust policy: Principal required, no Resource, and Action
+			  * only STS's role-assuming actions (sts:AssumeRole*, TagSession,
+			  * SetSourceIdentity, SetContext; wildcards that match one) */
 	POLICY_BOUNDARY, /* permissions boundary: as identity */
 	POLICY_SESSION,  /* session policy: as identity */
 	POLICY_SCP,      /* service control policy: as identity */

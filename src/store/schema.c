@@ -149,6 +149,26 @@ const char *const store_migrations[] = {
 	"  UNIQUE (account, name COLLATE NOCASE)"
 	");"
 	"CREATE INDEX mfa_devices_owner ON mfa_devices(owner);",
+	/* 4: IAM roles; their inline policies and attachments are kind 'role' */
+	"CREATE TABLE roles ("
+	"  id TEXT PRIMARY KEY,"             /* AROA... */
+	"  account TEXT NOT NULL REFERENCES accounts(id),"
+	"  name TEXT NOT NULL,"
+	"  path TEXT NOT NULL DEFAULT '/',"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  trust_policy TEXT NOT NULL,"      /* JSON, as given */
+	"  max_session INTEGER NOT NULL DEFAULT 3600," /* seconds */
+	"  boundary_arn TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER,"               /* NULL: never assumed */
+	"  last_used_region TEXT,"
+	"  UNIQUE (account, name COLLATE NOCASE)"
+	");"
+	"CREATE TABLE role_tags ("
+	"  role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (role_id, key COLLATE NOCASE)"
+	");",
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

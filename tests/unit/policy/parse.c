@@ -179,6 +179,38 @@ void test_policy_parse__kinds(void)
 	policy_free(p);
 }
 
+#define TRUST_WHO ",\"Principal\":{\"AWS\":\"111122223333\"}"
+
+void test_policy_parse__trust(void)
+{
+	struct policy *p;
+
+	/* the role-assuming STS actions, and wildcards that cover one of them */
+	p = PARSE("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"sts:AssumeRole\","
+		  "\"sts:TagSession\",\"sts:SetSourceIdentity\",\"STS:AssumeRoleWithWebIdentity\"]"
+		  TRUST_WHO "}}", POLICY_TRUST);
+	policy_free(p);
+	p = PARSE("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sts:Assume*\"" TRUST_WHO
+		  "}}", POLICY_TRUST);
+	policy_free(p);
+	p = PARSE("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\"" TRUST_WHO "}}",
+		  POLICY_TRUST);
+	policy_free(p);
+	EXPECT_BAD("{\"Statement\":{" ALLOW_S3 TRUST_WHO "}}", POLICY_TRUST,
+		   "AssumeRole policy may only specify STS AssumeRole actions.");
+	EXPECT_BAD("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"sts:AssumeRole\","
+		   "\"sts:GetCallerIdentity\"]" TRUST_WHO "}}", POLICY_TRUST,
+		   "may only specify STS AssumeRole actions");
+	EXPECT_BAD("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+		   "\"Resource\":\"*\"" TRUST_WHO "}}", POLICY_TRUST, "Has prohibited field Resource");
+	EXPECT_BAD("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+		   "\"NotResource\":\"*\"" TRUST_WHO "}}", POLICY_TRUST,
+		   "Has prohibited field NotResource");
+	EXPECT_BAD("{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\""
+		   TRUST_WHO "},{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\"}]}",
+		   POLICY_TRUST, "Missing required field Principal (Statement[1])");
+}
+
 void test_policy_parse__limits(void)
 {
 	const char *doc = "{ \"Statement\" : {\n\t\"Effect\":\"Allow\", \"Action\":\"s3:*\", "
