@@ -111,10 +111,15 @@ void creds_touch(struct store *st, struct cred_cache *cache, const char *key_id,
  * session's principal sealed under a key derived from the master key, so any
  * server holding that key can verify it without asking the store.
  */
+#define SESSION_POLICY_MAX 2048 /* characters of an AssumeRole session policy */
+
 struct session {
 	struct principal who;  /* who.access_key_id is the ASIA... id */
 	char secret[64];       /* the temporary secret access key */
 	char source_key[32];   /* the long-term key the session came from */
+	/* AssumeRole: who.kind is PRINCIPAL_ASSUMED_ROLE, who.user_id the role's id */
+	char role_arn[600];    /* the role (aws:PrincipalArn of the session), or "" */
+	char policy[SESSION_POLICY_MAX + 1]; /* the session policy, "" for none */
 };
 
 int session_token_make(struct buf *out, const struct sealer *sl, const struct session *s,

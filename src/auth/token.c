@@ -39,6 +39,9 @@ int session_token_make(struct buf *out, const struct sealer *sl, const struct se
 		      "mt", (json_int_t)w->mfa_time, "exp", (json_int_t)w->expires);
 	if (o == NULL || json_object_set_new(o, "kind", json_integer(w->kind)) < 0)
 		goto out;
+	if ((s->role_arn[0] && json_object_set_new(o, "ra", json_string(s->role_arn)) < 0) ||
+	    (s->policy[0] && json_object_set_new(o, "sp", json_string(s->policy)) < 0))
+		goto out;
 	claims = json_dumps(o, JSON_COMPACT);
 	if (claims == NULL)
 		goto out;
@@ -108,6 +111,8 @@ int session_token_open(struct session *out, const struct sealer *sl, const char 
 	copy_str(out->who.user_id, sizeof(out->who.user_id), o, "uid");
 	copy_str(out->who.name, sizeof(out->who.name), o, "n");
 	copy_str(out->who.path, sizeof(out->who.path), o, "p");
+	copy_str(out->role_arn, sizeof(out->role_arn), o, "ra");
+	copy_str(out->policy, sizeof(out->policy), o, "sp");
 	out->who.mfa = json_is_true(json_object_get(o, "mfa"));
 	out->who.token_issued = json_integer_value(json_object_get(o, "iat"));
 	out->who.mfa_time = json_integer_value(json_object_get(o, "mt"));

@@ -216,13 +216,18 @@ static int load_user(struct authz_entry *en, struct store *st, const char *user_
 	struct store_stmt *q = NULL;
 	int rc;
 
+	/* a role's sessions: its policies and boundary, its tags, no groups */
+	bool role = strncmp(user_id, "AROA", 4) == 0;
+
 	if ((rc = store_begin(&tx, st, false, e)) < 0)
 		return rc;
-	if ((rc = authz_policies_each(tx, "user", user_id, entry_doc, en, e)) < 0)
+	if ((rc = authz_policies_each(tx, role ? "role" : "user", user_id, entry_doc, en, e)) < 0)
 		goto out;
 
-	rc = store_query(&q, tx, e, "SELECT key, value FROM user_tags WHERE user_id = $1"
-				    " ORDER BY seq", "s", user_id);
+	rc = store_query(&q, tx, e,
+			 role ? "SELECT key, value FROM role_tags WHERE role_id = $1 ORDER BY seq"
+			      : "SELECT key, value FROM user_tags WHERE user_id = $1 ORDER BY seq",
+			 "s", user_id);
 	if (rc < 0)
 		goto out;
 	en->tag_keys = calloc(MAX_TAGS, sizeof(char *));
@@ -245,7 +250,7 @@ static int load_user(struct authz_entry *en, struct store *st, const char *user_
 		}
 		en->ntags++;
 	}
-	if (rc < 0)
+	if (rc < 0 || role)
 		goto out;
 	store_stmt_free(q);
 	q = NULL;
@@ -406,6 +411,37 @@ static int denied(struct aws_call *c, const char *action, const char *resource,
 		       c->caller->arn, action, resource, why, action);
 }
 
+/*
+ * The root user acting on another account's resource (assuming its role):
+ * it has every permission in its own account, so only the resource's
+ * policy decides, and it must name the root user's account or the root user.
+ */
+static int authorize_root_elsewhere(struct aws_call *c, const char *action, const char *resource,
+				    const struct policy_key *extra, size_t nextra, struct err *e)
+{
+	const struct principal *p = c->caller;
+	struct policy *rp = NULL;
+	struct policy_ctx ctx = {0};
+	struct err pe = ERR_INIT;
+	enum policy_decision d = POLICY_IMPLICIT_DENY;
+
+	if (c->resource_policy &&
+	    policy_parse(&rp, c->resource_policy, strlen(c->resource_policy),
+			 c->resource_policy_trust ? POLICY_TRUST : POLICY_RESOURCE, 0, &pe) == 0) {
+		ctx.action = action;
+		ctx.resource = resource;
+		ctx.principal_arn = p->arn;
+		ctx.principal_account = p->account;
+		ctx.keys = extra;
+		ctx.nkeys = nextra;
+		d = policy_eval_one(rp, &ctx, NULL);
+	}
+	policy_free(rp);
+	if (d == POLICY_ALLOW)
+		return 0;
+	return denied(c, action, resource, d, d == POLICY_EXPLICIT_DENY, e);
+}
+
 int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 		  const struct policy_key *extra, size_t nextra, struct err *e)
 {
@@ -417,24 +453,33 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 	char now_iso[32], epoch[24], mfa_age[24], issued[32];
 	struct policy_set set = {0};
 	struct policy_ctx ctx = {0};
-	struct policy *resource_pol = NULL;
+	struct policy *resource_pol = NULL, *session_pol = NULL;
 	enum policy_decision d;
 	bool by_resource;
 	int rc;
 
-	/* the root user may do anything in its own account */
-	if (p->kind == PRINCIPAL_ROOT)
+	/* the root user may do anything in its own account; in another, it is
+	 * that account's policy (a role's trust policy) that decides */
+	bool other = c->resource_account && strcmp(c->resource_account, p->account) != 0;
+
+	if (p->kind == PRINCIPAL_ROOT && !other)
 		return 0;
-	if (p->kind != PRINCIPAL_USER)
+	if (p->kind != PRINCIPAL_USER && p->kind != PRINCIPAL_ROOT &&
+	    !(p->kind == PRINCIPAL_ASSUMED_ROLE && c->session && c->session->role_arn[0]))
 		return denied(c, action, resource, POLICY_IMPLICIT_DENY, false, e);
+	if (p->kind == PRINCIPAL_ROOT)
+		return authorize_root_elsewhere(c, action, resource, extra, nextra, e);
 	if ((rc = entry_get(&en, c->env->authz, c->env->store, p->user_id, e)) < 0)
 		return rc;
 
 	time_iso8601(now_iso, sizeof(now_iso), c->now);
 	snprintf(epoch, sizeof(epoch), "%lld", (long long)c->now);
-	key_add(&ks, "aws:username", p->name);
+	if (p->kind == PRINCIPAL_USER)
+		key_add(&ks, "aws:username", p->name);
 	key_add(&ks, "aws:userid", p->principal_id);
-	key_add(&ks, "aws:PrincipalArn", p->arn);
+	/* for a role session, the role: what trust and resource policies name */
+	key_add(&ks, "aws:PrincipalArn",
+		p->kind == PRINCIPAL_ASSUMED_ROLE ? c->session->role_arn : p->arn);
 	key_add(&ks, "aws:PrincipalAccount", p->account);
 	key_add(&ks, "aws:PrincipalType", principal_type(p));
 	key_add(&ks, "aws:SourceIp", c->source_ip);
@@ -444,10 +489,12 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 	key_add(&ks, "aws:RequestedRegion", c->env->region);
 	if (c->user_agent)
 		key_add(&ks, "aws:UserAgent", c->user_agent);
-	if (p->temporary) {
+	/* a long-term key with an MFA code in the same call (AssumeRole) counts too */
+	if (p->temporary || p->mfa) {
 		key_add(&ks, "aws:MultiFactorAuthPresent", p->mfa ? "true" : "false");
-		time_iso8601(issued, sizeof(issued), p->token_issued);
-		key_add(&ks, "aws:TokenIssueTime", issued);
+		time_iso8601(issued, sizeof(issued), p->temporary ? p->token_issued : c->now);
+		if (p->temporary)
+			key_add(&ks, "aws:TokenIssueTime", issued);
 		if (p->mfa) {
 			snprintf(mfa_age, sizeof(mfa_age), "%lld",
 				 (long long)(c->now - p->mfa_time));
@@ -476,26 +523,47 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 
 		/* stored documents were validated when written: a failure here is ours */
 		if (policy_parse(&resource_pol, c->resource_policy, strlen(c->resource_policy),
-				 POLICY_RESOURCE, 0, &pe) < 0)
+				 c->resource_policy_trust ? POLICY_TRUST : POLICY_RESOURCE, 0,
+				 &pe) < 0)
 			log_warnx("authz: stored resource policy of %s does not parse: %s", resource,
 				  pe.msg);
 	}
 
+	if (c->session && c->session->policy[0]) {
+		struct err pe = ERR_INIT;
+
+		/* checked when the session was made; a failure here denies */
+		if (policy_parse(&session_pol, c->session->policy, strlen(c->session->policy),
+				 POLICY_IDENTITY, 0, &pe) < 0)
+			log_warnx("authz: session policy of %s does not parse: %s", p->arn, pe.msg);
+	}
 	set.identity = (const struct policy *const *)en->pols;
 	set.n_identity = en->npols;
 	set.boundary = en->boundary;
 	set.resource = resource_pol;
+	if (c->session && c->session->policy[0]) {
+		/* an unparsable one still counts, as a policy that allows nothing */
+		set.session = (const struct policy *const *)&session_pol;
+		set.n_session = 1;
+	}
 	ctx.action = action;
 	ctx.resource = resource;
 	ctx.principal_arn = p->arn;
 	ctx.principal_account = p->account;
+	ctx.resource_account = c->resource_account;
 	ctx.keys = ks.k;
 	ctx.nkeys = ks.n;
 	d = policy_eval(&set, &ctx, NULL);
+	/* a trust policy is not one grant among others: it must allow the caller
+	 * itself, whatever the caller's own policies say */
+	if (d == POLICY_ALLOW && c->resource_policy_trust &&
+	    (resource_pol == NULL || policy_eval_one(resource_pol, &ctx, NULL) != POLICY_ALLOW))
+		d = POLICY_IMPLICIT_DENY;
 	by_resource = d == POLICY_EXPLICIT_DENY && resource_pol &&
 		      policy_eval_one(resource_pol, &ctx, NULL) == POLICY_EXPLICIT_DENY;
 	entry_put(en);
 	policy_free(resource_pol);
+	policy_free(session_pol);
 	if (d == POLICY_ALLOW)
 		return 0;
 	return denied(c, action, resource, d, by_resource, e);

@@ -118,6 +118,8 @@ struct aws_call {
 	/* the resource's own policy (a repository's), JSON, set by the resource
 	 * builder; evaluated as a resource-based policy.  NULL: none */
 	const char *resource_policy;
+	bool resource_policy_trust;    /* it is a role's trust policy (AssumeRole) */
+	const char *resource_account;  /* the resource's account when not the caller's */
 	/* extra condition keys the resource builder sets for the dispatcher's
 	 * authorization (codecommit:References for branch operations) */
 	const struct policy_key *keys;

@@ -8,14 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sts.h"
+#include "sts_int.h"
 
 #define STS_DEFAULT_DURATION 43200
 #define STS_MIN_DURATION 900
 #define STS_MAX_DURATION 129600
 #define STS_ROOT_MAX_DURATION 3600
 
-static int sts_get_caller_identity(struct aws_call *c, struct err *e)
+int sts_get_caller_identity(struct aws_call *c, struct err *e)
 {
 	const struct principal *p = c->caller;
 
@@ -24,11 +24,11 @@ static int sts_get_caller_identity(struct aws_call *c, struct err *e)
 	return c->out ? 0 : err_oom(e);
 }
 
-static int sts_get_session_token(struct aws_call *c, struct err *e)
+int sts_get_session_token(struct aws_call *c, struct err *e)
 {
 	int64_t duration = aws_in_int(c, "DurationSeconds", STS_DEFAULT_DURATION);
 	int64_t max = c->caller->kind == PRINCIPAL_ROOT ? STS_ROOT_MAX_DURATION : STS_MAX_DURATION;
-	struct buf token = BUF_INIT(0);
+	json_t *creds = NULL;
 	struct session s;
 	bool mfa = false;
 	int rc;
@@ -71,31 +71,30 @@ static int sts_get_session_token(struct aws_call *c, struct err *e)
 	s.who.token_issued = c->now;
 	s.who.expires = c->now + duration;
 	snprintf(s.source_key, sizeof(s.source_key), "%s", c->caller->access_key_id);
-	if (id_new(s.who.access_key_id, sizeof(s.who.access_key_id), "ASIA", 16) < 0 ||
-	    secret_text_new(s.secret, sizeof(s.secret), 40) < 0) {
-		rc = err_set(e, CC_ERROR, NULL, "no random bytes");
-		goto out;
+	if ((rc = sts_issue(c, &s, &creds, e)) == 0) {
+		c->out = json_pack("{s:o}", "Credentials", creds);
+		rc = c->out ? 0 : err_oom(e);
 	}
-	if ((rc = session_token_make(&token, c->env->sealer, &s, e)) < 0)
-		goto out;
-	c->out = json_pack("{s:{s:s, s:s, s:s, s:o}}", "Credentials", "AccessKeyId",
-			   s.who.access_key_id, "SecretAccessKey", s.secret, "SessionToken",
-			   token.ptr, "Expiration", aws_time(s.who.expires));
-	rc = c->out ? 0 : err_oom(e);
-out:
-	if (token.ptr)
-		mem_wipe(token.ptr, token.len);
-	buf_release(&token);
 	session_wipe(&s);
 	return rc;
 }
 
-/* sorted by name */
-static const struct aws_oprow rows[] = {
-	/* name               handler                  IAM action               resource  flags */
-	{"GetCallerIdentity", sts_get_caller_identity, "sts:GetCallerIdentity", NULL,     OP_NO_AUTHZ},
-	/* a write: an MFA code, once accepted, is recorded so it is never accepted again */
-	{"GetSessionToken",   sts_get_session_token,   "sts:GetSessionToken",   NULL,     OP_NO_AUTHZ | OP_WRITE},
-};
+int sts_issue(struct aws_call *c, struct session *s, json_t **creds, struct err *e)
+{
+	struct buf token = BUF_INIT(0);
+	int rc;
 
-const struct aws_optable sts_optable = {"sts", rows, ARRAY_SIZE(rows), false};
+	if (id_new(s->who.access_key_id, sizeof(s->who.access_key_id), "ASIA", 16) < 0 ||
+	    secret_text_new(s->secret, sizeof(s->secret), 40) < 0)
+		return err_set(e, CC_ERROR, NULL, "no random bytes");
+	if ((rc = session_token_make(&token, c->env->sealer, s, e)) == 0) {
+		*creds = json_pack("{s:s, s:s, s:s, s:o}", "AccessKeyId", s->who.access_key_id,
+				   "SecretAccessKey", s->secret, "SessionToken", token.ptr,
+				   "Expiration", aws_time(s->who.expires));
+		rc = *creds ? 0 : err_oom(e);
+	}
+	if (token.ptr)
+		mem_wipe(token.ptr, token.len);
+	buf_release(&token);
+	return rc;
+}

@@ -1,0 +1,19 @@
+/*
+ * ops.c - the STS API: one row per operation, sorted by name.
+ *
+ * GetCallerIdentity and GetSessionToken need no permission, as in AWS.
+ * AssumeRole authorizes itself (OP_AUTHZ_EACH): the role's trust policy
+ * takes part in the decision, which the dispatcher's check cannot know.
+ * Both writers: an MFA code, once accepted, is recorded so that it is never
+ * accepted again (and AssumeRole records the role's last use).
+ */
+#include "sts_int.h"
+
+static const struct aws_oprow rows[] = {
+	/* name               handler                  IAM action               resource  flags */
+	{"AssumeRole",        sts_assume_role,         "sts:AssumeRole",        NULL,     OP_AUTHZ_EACH | OP_WRITE},
+	{"GetCallerIdentity", sts_get_caller_identity, "sts:GetCallerIdentity", NULL,     OP_NO_AUTHZ},
+	{"GetSessionToken",   sts_get_session_token,   "sts:GetSessionToken",   NULL,     OP_NO_AUTHZ | OP_WRITE},
+};
+
+const struct aws_optable sts_optable = {"sts", rows, ARRAY_SIZE(rows), false};
