@@ -9,63 +9,13 @@ cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
-T=$(mktemp -d)
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
-
-./commitd init --data-dir "$T/data" --json >"$T/init.json"
-./commitd serve --data-dir "$T/data" --listen 127.0.0.1:0 --ssh-listen off --ready-file "$T/ready" \
-	--log-level warn 2>"$T/log" &
-PID=$!
-for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
-URL=$(head -n1 "$T/ready")
-
-# Sign one request per operation now; a SigV4 signature stays valid for 15
-# minutes, so wrk can replay it (the server does all the work each time).
-/usr/bin/python3 - "$URL" "$T" <<'PYEOF'
-import json, sys
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-url, t = sys.argv[1], sys.argv[2]
-init = json.load(open(t + "/init.json"))
-creds = Credentials(init["AccessKeyId"], init["SecretAccessKey"])
-for name, svc, body in (("getuser", "iam", "Action=GetUser&Version=2010-05-08&UserName=admin"),
-                        ("whoami", "sts", "Action=GetCallerIdentity&Version=2011-06-15")):
-    req = AWSRequest(method="POST", url=url + "/", data=body,
-                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(creds, svc, "us-east-1").add_auth(req)
-    with open("%s/%s.lua" % (t, name), "w") as f:
-        f.write('wrk.method = "POST"\nwrk.body = %s\n' % json.dumps(body))
-        for k, v in req.headers.items():
-            f.write('wrk.headers[%s] = %s\n' % (json.dumps(k), json.dumps(v)))
-PYEOF
-
-curl -sf -o /dev/null "$URL/health"
-
-# server CPU time in microseconds (utime + stime from /proc)
-cpu_us() {
-	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1e6 / hz }' "/proc/$PID/stat"
-}
-metric() { curl -s "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
-
-# run NAME URL [SCRIPT]: sets RPS, REQS (wrk's count) and CPU (server us)
-run() {
-	local out c0
-	c0=$(cpu_us)
-	if [ -n "${3:-}" ]; then
-		out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" -s "$3" "$2" 2>&1)
-	else
-		out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" "$2" 2>&1)
-	fi
-	if echo "$out" | grep -q "Non-2xx"; then
-		echo "bench: $1 answered errors:" >&2
-		echo "$out" >&2
-		exit 1
-	fi
-	CPU=$(awk -v a="$c0" -v b="$(cpu_us)" 'BEGIN { print b - a }')
-	RPS=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-	REQS=$(echo "$out" | awk '/requests in/ {print $1}')
-}
+. bench/wrklib.sh
+wrk_server
+KEY=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$T/init.json")
+SECRET=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$T/init.json")
+wrk_sign getuser iam "Action=GetUser&Version=2010-05-08&UserName=admin" "$KEY" "$SECRET"
+wrk_sign whoami sts "Action=GetCallerIdentity&Version=2011-06-15" "$KEY" "$SECRET"
+run() { wrk_run "$@"; }
 
 run health "$URL/health"
 H_RPS=$RPS H_CPU=$CPU H_REQS=$REQS
