@@ -170,8 +170,6 @@ int totp_code(const unsigned char *key, size_t n, int64_t step);
 bool totp_code_ok(const char *code);
 /* the first step in [from, to] whose code is code, or -1 */
 int64_t totp_find(const unsigned char *key, size_t n, const char *code, int64_t from, int64_t to);
-/* RFC 4648 Base32, upper case, no padding; returns the length */
-size_t b32_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
 /* text (an otpauth:// URI) as a QR code in a greyscale PNG */
 int mfa_qr_png(struct buf *out, const char *text, struct err *e);
 /*

@@ -56,28 +56,6 @@ int64_t totp_find(const unsigned char *key, size_t n, const char *code, int64_t 
 	return found;
 }
 
-size_t b32_encode(char *out, size_t outsz, const unsigned char *in, size_t n)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	size_t i, o = 0;
-	unsigned int acc = 0, bits = 0;
-
-	for (i = 0; i < n; i++) {
-		acc = (acc << 8 | in[i]) & 0xffff;
-		bits += 8;
-		while (bits >= 5) {
-			if (o + 1 < outsz)
-				out[o++] = alpha[(acc >> (bits - 5)) & 31];
-			bits -= 5;
-		}
-	}
-	if (bits > 0 && o + 1 < outsz)
-		out[o++] = alpha[(acc << (5 - bits)) & 31];
-	if (outsz)
-		out[o] = '\0';
-	return o;
-}
-
 /* ---- the QR code, as a PNG ------------------------------------------------- */
 
 #define QR_SCALE 6  /* pixels per module */

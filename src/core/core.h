@@ -169,6 +169,10 @@ size_t b64_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
 /* accepts standard or url-safe alphabets, padding optional; -1 on bad input */
 long b64_decode(unsigned char *out, size_t outsz, const char *in, size_t n);
 size_t b64url_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
+/* RFC 4648 Base32, upper case, no padding; returns the length */
+size_t b32_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
+/* upper-case Base32 without padding (trailing bits dropped); -1 on bad input */
+long b32_decode(unsigned char *out, size_t outsz, const char *in, size_t n);
 
 /* ---- time --------------------------------------------------------------- */
 

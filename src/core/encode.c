@@ -228,3 +228,52 @@ size_t utf8_chars(const char *s)
 		n += ((unsigned char)*s & 0xC0) != 0x80; /* continuation bytes do not count */
 	return n;
 }
+
+size_t b32_encode(char *out, size_t outsz, const unsigned char *in, size_t n)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	size_t i, o = 0;
+	unsigned int acc = 0, bits = 0;
+
+	for (i = 0; i < n; i++) {
+		acc = (acc << 8 | in[i]) & 0xffff;
+		bits += 8;
+		while (bits >= 5) {
+			if (o + 1 < outsz)
+				out[o++] = alpha[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0 && o + 1 < outsz)
+		out[o++] = alpha[(acc << (5 - bits)) & 31];
+	if (outsz)
+		out[o] = '\0';
+	return o;
+}
+
+long b32_decode(unsigned char *out, size_t outsz, const char *in, size_t n)
+{
+	unsigned int acc = 0, bits = 0;
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		const char c = in[i];
+		unsigned int v;
+
+		if (c >= 'A' && c <= 'Z')
+			v = (unsigned int)(c - 'A');
+		else if (c >= '2' && c <= '7')
+			v = (unsigned int)(c - '2') + 26;
+		else
+			return -1;
+		acc = (acc << 5 | v) & 0xffff;
+		bits += 5;
+		if (bits >= 8) {
+			if (o >= outsz)
+				return -1;
+			out[o++] = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	return (long)o;
+}

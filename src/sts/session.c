@@ -84,7 +84,7 @@ int sts_issue(struct aws_call *c, struct session *s, json_t **creds, struct err 
 	struct buf token = BUF_INIT(0);
 	int rc;
 
-	if (id_new(s->who.access_key_id, sizeof(s->who.access_key_id), "ASIA", 16) < 0 ||
+	if (session_key_id(s->who.access_key_id, sizeof(s->who.access_key_id), s->who.account) < 0 ||
 	    secret_text_new(s->secret, sizeof(s->secret), 40) < 0)
 		return err_set(e, CC_ERROR, NULL, "no random bytes");
 	if ((rc = session_token_make(&token, c->env->sealer, s, e)) == 0) {
@@ -97,4 +97,72 @@ int sts_issue(struct aws_call *c, struct session *s, json_t **creds, struct err 
 		mem_wipe(token.ptr, token.len);
 	buf_release(&token);
 	return rc;
+}
+
+/*
+ * ASIA + 16 Base32 characters: the account in the first 40 bits (as AWS's
+ * key ids carry theirs, so GetAccessKeyInfo can answer without state),
+ * then 40 random bits.
+ */
+int session_key_id(char *out, size_t outsz, const char *account)
+{
+	unsigned char raw[10];
+	uint64_t acct = 0;
+	int i;
+
+	if (outsz < 21 || parse_u64(account, strlen(account), 0, 999999999999ULL, &acct) < 0 ||
+	    rand_bytes(raw + 5, 5) < 0)
+		return -1;
+	for (i = 4; i >= 0; i--) {
+		raw[i] = (unsigned char)(acct & 0xff);
+		acct >>= 8;
+	}
+	memcpy(out, "ASIA", 4);
+	b32_encode(out + 4, outsz - 4, raw, sizeof(raw));
+	return 0;
+}
+
+/* the account of a session key id made by session_key_id, or -1 */
+static int session_key_account(char out[13], const char *id)
+{
+	unsigned char raw[10];
+	uint64_t acct = 0;
+	int i;
+
+	if (strlen(id) != 20 || strncmp(id, "ASIA", 4) != 0 || b32_decode(raw, sizeof(raw), id + 4, 16) != 10)
+		return -1;
+	for (i = 0; i < 5; i++)
+		acct = acct << 8 | raw[i];
+	if (acct > 999999999999ULL)
+		return -1;
+	snprintf(out, 13, "%012llu", (unsigned long long)acct);
+	return 0;
+}
+
+int sts_get_access_key_info(struct aws_call *c, struct err *e)
+{
+	const char *id = aws_in_str(c, "AccessKeyId");
+	char account[13] = "";
+	struct store_stmt *q = NULL;
+	int rc = 0;
+
+	if (strncmp(id, "ASIA", 4) == 0) {
+		if (session_key_account(account, id) < 0)
+			account[0] = '\0';
+	} else {
+		rc = store_query(&q, c->tx, e, "SELECT account FROM access_keys WHERE id = $1", "s",
+				 id);
+		if (rc == 0 && (rc = store_step(q, e)) == 1) {
+			snprintf(account, sizeof(account), "%s", store_col_text(q, 0));
+			rc = 0;
+		}
+		store_stmt_free(q);
+		if (rc < 0)
+			return rc;
+	}
+	if (account[0] == '\0')
+		return err_set(e, CC_EINVAL, "InvalidParameterValue",
+			       "The access key ID %.128s does not exist.", id);
+	c->out = json_pack("{s:s}", "Account", account);
+	return c->out ? 0 : err_oom(e);
 }

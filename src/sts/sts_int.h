@@ -10,6 +10,9 @@
 int sts_get_caller_identity(struct aws_call *c, struct err *e);
 int sts_get_session_token(struct aws_call *c, struct err *e);
 int sts_assume_role(struct aws_call *c, struct err *e);
+int sts_get_access_key_info(struct aws_call *c, struct err *e);
+/* a session's key id: ASIA, then the account and random bits in Base32 */
+int session_key_id(char *out, size_t outsz, const char *account);
 /*
  * New temporary credentials for the session s describes (everything but
  * the key id and secret, which this makes): *creds is AWS's Credentials

@@ -101,6 +101,19 @@ echo "via role_arn" >"$T/b2/r.txt"
 git -C "$T/b2" add r.txt && git -C "$T/b2" commit -qm "via the role profile"
 gitok "... and pushes" -C "$T/b2" -c "$rhelper" -c credential.UseHttpPath=true push origin HEAD:main
 
+# --- GetAccessKeyInfo: whose account a key belongs to ------------------------------------
+SONALI_KEY=$(grep -A1 '^\[Sonali\]' "$AWS_SHARED_CREDENTIALS_FILE" | sed -n 's/^aws_access_key_id = //p')
+ok "get-access-key-info for Sonali's long-term key" admin sts get-access-key-info \
+	--access-key-id "$SONALI_KEY"
+expect_eq "... is account A" "$(out_get Account)" "$ACCOUNT"
+SESSION_KEY=$(grep -A1 '^\[SonaliB\]' "$AWS_SHARED_CREDENTIALS_FILE" | sed -n 's/^aws_access_key_id = //p')
+ok "get-access-key-info for the role session's key" admin sts get-access-key-info \
+	--access-key-id "$SESSION_KEY"
+expect_eq "... is account B" "$(out_get Account)" "$B"
+fails_with "an unknown key" InvalidParameterValue admin sts get-access-key-info \
+	--access-key-id AKIAAAAAAAAAAAAAAAAA
+fails_with "Ravi may not ask" AccessDenied Ravi sts get-access-key-info --access-key-id "$SONALI_KEY"
+
 # --- refusals -------------------------------------------------------------------------
 fails_with "Ravi has no sts:AssumeRole permission" AccessDenied Ravi sts assume-role \
 	--role-arn "$ROLE" --role-session-name r1

@@ -52,8 +52,20 @@ void test_auth_mfa__base32(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		unsigned char back[32];
+		long n;
+
 		b32_encode(out, sizeof(out), (const unsigned char *)v[i].in, strlen(v[i].in));
 		CHECK_STR(out, v[i].out);
+		n = b32_decode(back, sizeof(back), out, strlen(out));
+		CHECK(n == (long)strlen(v[i].in) && memcmp(back, v[i].in, (size_t)n) == 0);
+	}
+	{
+		unsigned char back[4];
+
+		CHECK(b32_decode(back, sizeof(back), "MZ1W", 4) == -1);    /* 1 is not Base32 */
+		CHECK(b32_decode(back, sizeof(back), "mzxw", 4) == -1);    /* lower case */
+		CHECK(b32_decode(back, 1, "MZXW6", 5) == -1);              /* too long for out */
 	}
 }
 
