@@ -257,8 +257,8 @@ static int hmac(unsigned char out[32], const void *key, size_t klen, const void 
 
 static void buf_wipe_release(struct buf *b)
 {
-	if (b->ptr)
-		OPENSSL_cleanse(b->ptr, b->cap);
+	if (b->ptr) /* appended to only, so nothing was written past len */
+		OPENSSL_cleanse(b->ptr, b->len + 1 < b->cap ? b->len + 1 : b->cap);
 	buf_release(b);
 }
 
@@ -811,8 +811,8 @@ int sigv4_check_time(const struct sigv4_auth *a, int64_t now, struct err *e)
 {
 	char t_now[17], t_edge[17];
 
-	time_amz(t_now, sizeof(t_now), now);
 	if (a->request_time > now + SIGV4_SKEW) {
+		time_amz(t_now, sizeof(t_now), now);
 		time_amz(t_edge, sizeof(t_edge), now + SIGV4_SKEW);
 		return fail(e, 403, "SignatureDoesNotMatch",
 			    "Signature not yet current: %s is still later than %s (%s + 15 min.)",
@@ -824,6 +824,7 @@ int sigv4_check_time(const struct sigv4_auth *a, int64_t now, struct err *e)
 		return 0;
 	}
 	if (a->request_time < now - SIGV4_SKEW) {
+		time_amz(t_now, sizeof(t_now), now);
 		time_amz(t_edge, sizeof(t_edge), now - SIGV4_SKEW);
 		return fail(e, 403, "SignatureDoesNotMatch",
 			    "Signature expired: %s is now earlier than %s (%s - 15 min.)",
@@ -1141,8 +1142,17 @@ int sigv4_string_to_sign(struct buf *out, const struct sigv4_auth *a,
 	if (sha256(md, canonical_request, canonical_len) < 0)
 		return err_set(e, CC_ERROR, NULL, "sha256 failed");
 	hex_encode(hex, md, sizeof(md));
-	buf_printf(out, SIGV4_ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", a->amz_date, a->date,
-		   a->region, a->service, hex);
+	/* appended piece by piece: printf costs more than the hashing here */
+	buf_puts(out, SIGV4_ALGORITHM "\n");
+	buf_puts(out, a->amz_date);
+	buf_putc(out, '\n');
+	buf_puts(out, a->date);
+	buf_putc(out, '/');
+	buf_puts(out, a->region);
+	buf_putc(out, '/');
+	buf_puts(out, a->service);
+	buf_puts(out, "/aws4_request\n");
+	buf_add(out, hex, 64);
 	return buf_failed(out) ? err_oom(e) : 0;
 }
 
