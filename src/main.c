@@ -399,19 +399,6 @@ static void write_profile(const struct opts *o, const struct iam_bootstrap *b)
 }
 
 /* IAM's user name rule: [\w+=,.@-]{1,64} */
-static bool admin_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      strchr("_+=,.@-", *s)))
-			return false;
-	return true;
-}
-
 /* The new account's administrator credentials as one JSON object (AWS CLI names). */
 static void print_credentials_json(const struct iam_bootstrap *b)
 {
@@ -432,7 +419,7 @@ static void print_credentials_json(const struct iam_bootstrap *b)
 static void bootstrap_opts(struct iam_bootstrap *b, const struct opts *o)
 {
 	memset(b, 0, sizeof(*b));
-	if (!admin_name_ok(o->admin))
+	if (!word_chars_ok(o->admin, 1, 64, "_+=,.@-"))
 		fatal("--admin must be 1 to 64 of letters, digits and +=,.@_-");
 	snprintf(b->user_name, sizeof(b->user_name), "%s", o->admin);
 	if (o->account) {

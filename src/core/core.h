@@ -218,6 +218,9 @@ static inline struct span span_of(const char *p, size_t n)
 struct span span_cstr(const char *s);
 bool span_eq(struct span a, const char *s);
 bool span_eq_nocase(struct span a, const char *s);
+/* s is min..max characters, each an ASCII letter or digit or one of extra:
+ * AWS's "[\w+=,.@-]"-style name patterns */
+bool word_chars_ok(const char *s, size_t min, size_t max, const char *extra);
 struct span span_trim(struct span s);
 
 /* Decodes %XX and (when plus_space) '+'.  out holds n+1 bytes. */

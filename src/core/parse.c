@@ -80,3 +80,16 @@ struct span span_trim(struct span s)
 		s.n--;
 	return s;
 }
+
+bool word_chars_ok(const char *s, size_t min, size_t max, const char *extra)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < min || n > max)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr(extra, *s)))
+			return false;
+	return true;
+}

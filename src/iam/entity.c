@@ -438,6 +438,7 @@ int iam_check_no_policies(struct aws_call *c, const char *kind, const char *id, 
 const struct iam_tags iam_user_tags = TAG_TABLE("user_tags", "user_id");
 const struct iam_tags iam_role_tags = TAG_TABLE("role_tags", "role_id");
 const struct iam_tags iam_policy_tags = TAG_TABLE("policy_tags", "policy_id");
+const struct iam_tags iam_oidc_tags = TAG_TABLE("oidc_provider_tags", "provider_arn");
 
 int iam_tags_add(struct aws_call *c, const struct iam_tags *t, const char *owner, json_t *tags,
 		 struct err *e)

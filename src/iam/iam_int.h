@@ -120,7 +120,7 @@ struct iam_tags {
 	const char *remove;   /* $1 owner, $2 key (case-insensitive) */
 	const char *list;     /* $1 owner, $2 limit, $3 offset: key, value in order */
 };
-extern const struct iam_tags iam_user_tags, iam_role_tags, iam_policy_tags;
+extern const struct iam_tags iam_user_tags, iam_role_tags, iam_policy_tags, iam_oidc_tags;
 
 /* Adds or replaces tags (checked with iam_check_tags first); LimitExceeded past 50 in all. */
 int iam_tags_add(struct aws_call *c, const struct iam_tags *t, const char *owner, json_t *tags,
@@ -162,6 +162,9 @@ int iam_res_policy_new(struct aws_call *c, const char **out, struct err *e);
 /* mfa.c: arn:aws:iam::ACCOUNT:mfa/PATH/NAME, of SerialNumber or of a new device */
 int iam_res_mfa(struct aws_call *c, const char **out, struct err *e);
 int iam_res_mfa_new(struct aws_call *c, const char **out, struct err *e);
+/* oidc.c: arn:aws:iam::ACCOUNT:oidc-provider/URL, given or of a new provider's Url */
+int iam_res_oidc(struct aws_call *c, const char **out, struct err *e);
+int iam_res_oidc_new(struct aws_call *c, const char **out, struct err *e);
 
 /* ---- handlers ------------------------------------------------------------------ */
 
@@ -209,6 +212,12 @@ H(get_account_summary); H(create_account_alias); H(list_account_aliases);
 H(delete_account_alias);
 /* simulate.c */
 H(simulate_custom_policy); H(simulate_principal_policy);
+/* oidc.c */
+H(create_open_id_connect_provider); H(get_open_id_connect_provider);
+H(list_open_id_connect_providers); H(delete_open_id_connect_provider);
+H(add_client_id_to_open_id_connect_provider); H(remove_client_id_from_open_id_connect_provider);
+H(update_open_id_connect_provider_thumbprint); H(tag_open_id_connect_provider);
+H(untag_open_id_connect_provider); H(list_open_id_connect_provider_tags);
 /* mfa.c */
 H(create_virtual_mfa_device); H(enable_mfa_device); H(resync_mfa_device);
 H(deactivate_mfa_device); H(list_mfa_devices); H(list_virtual_mfa_devices);

@@ -19,19 +19,6 @@
 #define ENABLE_WINDOW 4      /* steps back a pair of codes may start (2 minutes) */
 #define RESYNC_WINDOW 20     /* steps either way a resync searches */
 
-static bool mfa_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > MFA_NAME_MAX)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      strchr("_+=,.@-", *s)))
-			return false;
-	return true;
-}
-
 /* the device's owner column for a user, or for the root user (NULL u) */
 static const char *owner_of(struct aws_call *c, const struct iam_user *u)
 {
@@ -51,7 +38,7 @@ int iam_create_virtual_mfa_device(struct aws_call *c, struct err *e)
 
 	if (!path)
 		path = "/";
-	if (!mfa_name_ok(name))
+	if (!word_chars_ok(name, 1, MFA_NAME_MAX, "_+=,.@-"))
 		return err_set(e, CC_EINVAL, "ValidationError",
 			       "1 validation error detected: Value at 'virtualMFADeviceName' failed"
 			       " to satisfy constraint: Member must satisfy regular expression pattern:"

@@ -169,6 +169,21 @@ const char *const store_migrations[] = {
 	"  key TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
 	"  PRIMARY KEY (role_id, key COLLATE NOCASE)"
 	");",
+	/* 5: OpenID Connect identity providers, for AssumeRoleWithWebIdentity */
+	"CREATE TABLE oidc_providers ("
+	"  arn TEXT PRIMARY KEY,"            /* arn:aws:iam::ACCOUNT:oidc-provider/URL */
+	"  account TEXT NOT NULL REFERENCES accounts(id),"
+	"  url TEXT NOT NULL,"               /* HOST[/PATH], without https:// */
+	"  client_ids TEXT NOT NULL,"        /* JSON array of strings, in the order added */
+	"  thumbprints TEXT NOT NULL,"       /* JSON array of 40 hex digits each */
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE (account, url)"
+	");"
+	"CREATE TABLE oidc_provider_tags ("
+	"  provider_arn TEXT NOT NULL REFERENCES oidc_providers(arn) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (provider_arn, key COLLATE NOCASE)"
+	");",
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -22,34 +22,11 @@
 #include "sts_int.h"
 #include "policy/policy.h"
 
-#define ROLE_MIN_DURATION 900
 #define CHAINED_MAX_DURATION 3600 /* a role session assuming a role: one hour at most */
 
-struct role {
-	char id[32];
-	char name[65];
-	char path[520];
-	char account[13];
-	char arn[700];
-	char *trust;      /* arena */
-	int64_t max_session;
-};
-
-static bool chars_ok(const char *s, size_t min, size_t max, const char *extra)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < min || n > max)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      strchr(extra, *s)))
-			return false;
-	return true;
-}
 
 /* "arn:aws:iam::ACCOUNT:role/PATH/NAME": the account and the name */
-static bool role_arn_split(const char *arn, char account[13], char *name, size_t namesz)
+bool sts_role_arn_split(const char *arn, char account[13], char *name, size_t namesz)
 {
 	const char *p, *slash;
 
@@ -69,13 +46,14 @@ static bool role_arn_split(const char *arn, char account[13], char *name, size_t
 }
 
 /* NoSuchEntity is not said: a missing role is refused like an untrusting one */
-static int role_load(struct role *r, struct aws_call *c, const char *arn, struct err *e)
+int sts_role_load(struct sts_role *r, struct aws_call *c, const char *arn, const char *action,
+		  struct err *e)
 {
 	struct store_stmt *q = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (!role_arn_split(arn, r->account, r->name, sizeof(r->name)))
+	if (!sts_role_arn_split(arn, r->account, r->name, sizeof(r->name)))
 		return err_set(e, CC_EINVAL, "ValidationError",
 			       "%s is invalid: a role ARN is arn:aws:iam::ACCOUNT:role/NAME", arn);
 	rc = store_query(&q, c->tx, e,
@@ -98,9 +76,53 @@ static int role_load(struct role *r, struct aws_call *c, const char *arn, struct
 	/* the ARN must name the role exactly, path included */
 	if (r->id[0] == '\0' || strcasecmp(r->arn, arn) != 0)
 		return err_set(e, CC_EDENIED, "AccessDenied",
-			       "User: %s is not authorized to perform: sts:AssumeRole on resource: %s",
-			       c->caller->arn, arn);
+			       "%s%s%snot authorized to perform: %s on resource: %s",
+			       c->caller->arn[0] ? "User: " : "", c->caller->arn,
+			       c->caller->arn[0] ? " is " : "", action, arn);
 	return 0;
+}
+
+int sts_check_session_name(const char *name, struct err *e)
+{
+	if (!word_chars_ok(name, 2, 64, "_+=,.@-"))
+		return err_set(e, CC_EINVAL, "ValidationError",
+			       "1 validation error detected: Value at 'roleSessionName' failed to"
+			       " satisfy constraint: Member must satisfy regular expression pattern:"
+			       " [\\w+=,.@-]* and have length between 2 and 64");
+	return 0;
+}
+
+int sts_check_session_policy(const char *policy, struct err *e)
+{
+	struct policy *sp = NULL;
+	int rc;
+
+	if (strlen(policy) > SESSION_POLICY_MAX)
+		return err_set(e, CC_EINVAL, "PackedPolicyTooLarge",
+			       "Packed size of the session policy exceeds the limit: at most"
+			       " %d characters",
+			       SESSION_POLICY_MAX);
+	rc = policy_parse(&sp, policy, strlen(policy), POLICY_IDENTITY, SESSION_POLICY_MAX, e);
+	policy_free(sp);
+	return rc;
+}
+
+void sts_role_session(struct session *s, const struct sts_role *r, const char *sname,
+		      int64_t now, int64_t duration)
+{
+	memset(s, 0, sizeof(*s));
+	s->who.kind = PRINCIPAL_ASSUMED_ROLE;
+	snprintf(s->who.account, sizeof(s->who.account), "%s", r->account);
+	snprintf(s->who.arn, sizeof(s->who.arn), "arn:aws:sts::%s:assumed-role/%s/%s", r->account,
+		 r->name, sname);
+	snprintf(s->who.principal_id, sizeof(s->who.principal_id), "%s:%s", r->id, sname);
+	snprintf(s->who.user_id, sizeof(s->who.user_id), "%s", r->id);
+	snprintf(s->who.name, sizeof(s->who.name), "%s", sname);
+	snprintf(s->who.path, sizeof(s->who.path), "%s", r->path);
+	s->who.temporary = true;
+	s->who.token_issued = now;
+	s->who.expires = now + duration;
+	snprintf(s->role_arn, sizeof(s->role_arn), "%s", r->arn);
 }
 
 int sts_assume_role(struct aws_call *c, struct err *e)
@@ -119,7 +141,7 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 	size_t nkeys = 0;
 	json_t *creds = NULL;
 	struct session s;
-	struct role r;
+	struct sts_role r;
 	int rc;
 
 	if (json_array_size(json_object_get(c->in, "PolicyArns")) > 0 ||
@@ -131,30 +153,16 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 			       " ProvidedContexts are not implemented by this version of commitd;"
 			       " AssumeRole takes RoleArn, RoleSessionName, DurationSeconds,"
 			       " ExternalId, Policy, SerialNumber and TokenCode");
-	if (!chars_ok(sname, 2, 64, "_+=,.@-"))
-		return err_set(e, CC_EINVAL, "ValidationError",
-			       "1 validation error detected: Value at 'roleSessionName' failed to"
-			       " satisfy constraint: Member must satisfy regular expression pattern:"
-			       " [\\w+=,.@-]* and have length between 2 and 64");
-	if (external && !chars_ok(external, 2, 1224, "_+=,.@:/-"))
+	if ((rc = sts_check_session_name(sname, e)) < 0)
+		return rc;
+	if (external && !word_chars_ok(external, 2, 1224, "_+=,.@:/-"))
 		return err_set(e, CC_EINVAL, "ValidationError",
 			       "1 validation error detected: Value at 'externalId' failed to satisfy"
 			       " constraint: Member must satisfy regular expression pattern:"
 			       " [\\w+=,.@:\\/-]* and have length between 2 and 1224");
-	if (policy) {
-		struct policy *sp = NULL;
-
-		if (strlen(policy) > SESSION_POLICY_MAX)
-			return err_set(e, CC_EINVAL, "PackedPolicyTooLarge",
-				       "Packed size of the session policy exceeds the limit: at most"
-				       " %d characters",
-				       SESSION_POLICY_MAX);
-		if ((rc = policy_parse(&sp, policy, strlen(policy), POLICY_IDENTITY,
-				       SESSION_POLICY_MAX, e)) < 0)
-			return rc;
-		policy_free(sp);
-	}
-	if ((rc = role_load(&r, c, arn, e)) < 0)
+	if (policy && (rc = sts_check_session_policy(policy, e)) < 0)
+		return rc;
+	if ((rc = sts_role_load(&r, c, arn, "sts:AssumeRole", e)) < 0)
 		return rc;
 
 	/* MFA: a code now, or the calling session's */
@@ -202,30 +210,18 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 		return rc;
 
 	max = c->caller->kind == PRINCIPAL_ASSUMED_ROLE ? CHAINED_MAX_DURATION : r.max_session;
-	if (duration < ROLE_MIN_DURATION || duration > max)
+	if (duration < STS_ROLE_MIN_DURATION || duration > max)
 		return err_set(e, CC_EINVAL, "ValidationError",
 			       "The requested DurationSeconds (%lld) must be between %d and the"
 			       " role's MaxSessionDuration%s (%lld).",
-			       (long long)duration, ROLE_MIN_DURATION,
+			       (long long)duration, STS_ROLE_MIN_DURATION,
 			       c->caller->kind == PRINCIPAL_ASSUMED_ROLE ? ", for a chained role"
 									 : "",
 			       (long long)max);
 
-	memset(&s, 0, sizeof(s));
-	s.who.kind = PRINCIPAL_ASSUMED_ROLE;
-	snprintf(s.who.account, sizeof(s.who.account), "%s", r.account);
-	snprintf(s.who.arn, sizeof(s.who.arn), "arn:aws:sts::%s:assumed-role/%s/%s", r.account,
-		 r.name, sname);
-	snprintf(s.who.principal_id, sizeof(s.who.principal_id), "%s:%s", r.id, sname);
-	snprintf(s.who.user_id, sizeof(s.who.user_id), "%s", r.id);
-	snprintf(s.who.name, sizeof(s.who.name), "%s", sname);
-	snprintf(s.who.path, sizeof(s.who.path), "%s", r.path);
-	s.who.temporary = true;
+	sts_role_session(&s, &r, sname, c->now, duration);
 	s.who.mfa = who.mfa;
 	s.who.mfa_time = who.mfa ? who.mfa_time : 0;
-	s.who.token_issued = c->now;
-	s.who.expires = c->now + duration;
-	snprintf(s.role_arn, sizeof(s.role_arn), "%s", r.arn);
 	if (policy)
 		snprintf(s.policy, sizeof(s.policy), "%s", policy);
 	snprintf(s.source_key, sizeof(s.source_key), "%s",

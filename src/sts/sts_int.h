@@ -11,6 +11,36 @@ int sts_get_caller_identity(struct aws_call *c, struct err *e);
 int sts_get_session_token(struct aws_call *c, struct err *e);
 int sts_assume_role(struct aws_call *c, struct err *e);
 int sts_get_access_key_info(struct aws_call *c, struct err *e);
+
+#define STS_ROLE_MIN_DURATION 900
+
+/* a role as assuming it needs it */
+struct sts_role {
+	char id[32];
+	char name[65];
+	char path[520];
+	char account[13];
+	char arn[700];
+	char *trust;      /* the trust policy, in the call's arena */
+	int64_t max_session;
+};
+
+/* "arn:aws:iam::ACCOUNT:role/PATH/NAME": the account and the name, or false */
+bool sts_role_arn_split(const char *arn, char account[13], char *name, size_t namesz);
+/*
+ * The role arn names (path included, name case-insensitive).  A role that
+ * does not exist is AccessDenied for action, like one whose trust policy
+ * refuses, so role names cannot be probed; a malformed ARN is ValidationError.
+ */
+int sts_role_load(struct sts_role *r, struct aws_call *c, const char *arn, const char *action,
+		  struct err *e);
+/* s: a session of role r named sname, from now for duration seconds (no MFA, no policy) */
+void sts_role_session(struct session *s, const struct sts_role *r, const char *sname,
+		      int64_t now, int64_t duration);
+/* the session name rule of every AssumeRole*: [\w+=,.@-], 2 to 64 */
+int sts_check_session_name(const char *name, struct err *e);
+/* a Policy parameter: at most SESSION_POLICY_MAX, and a valid identity policy */
+int sts_check_session_policy(const char *policy, struct err *e);
 /* a session's key id: ASIA, then the account and random bits in Base32 */
 int session_key_id(char *out, size_t outsz, const char *account);
 /*

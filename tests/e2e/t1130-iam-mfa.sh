@@ -163,4 +163,45 @@ ok "... and a key" admin iam create-access-key --user-name Nobody
 add_profile Nobody "$(out_get AccessKey.AccessKeyId)" "$(out_get AccessKey.SecretAccessKey)"
 fails_with "cannot create MFA devices" AccessDenied Nobody iam create-virtual-mfa-device \
 	--virtual-mfa-device-name Mine --outfile "$T/x" --bootstrap-method QRCodePNG
+# --- the AWS CLI's mfa_serial profile: a role that needs MFA, the code typed at a prompt ---
+ok "create-user Mina" admin iam create-user --user-name Mina
+ok "... her key" admin iam create-access-key --user-name Mina
+add_profile Mina "$(out_get AccessKey.AccessKeyId)" "$(out_get AccessKey.SecretAccessKey)"
+ok "... her device" admin iam create-virtual-mfa-device --virtual-mfa-device-name MinaPhone \
+	--outfile "$T/seed4" --bootstrap-method Base32StringSeed
+MSERIAL="arn:aws:iam::$ACCOUNT:mfa/MinaPhone"
+wait_step_start
+ok "... enabled" admin iam enable-mfa-device --user-name Mina --serial-number "$MSERIAL" \
+	--authentication-code1 "$(totp "$(cat "$T/seed4")" -1)" \
+	--authentication-code2 "$(totp "$(cat "$T/seed4")" 0)"
+ok "a role that trusts the account only with MFA" admin iam create-role --role-name NeedsMfa \
+	--assume-role-policy-document "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::$ACCOUNT:root\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"true\"}}}]}"
+ok "Mina may assume it" admin iam put-user-policy --user-name Mina --policy-name AssumeIt \
+	--policy-document "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"arn:aws:iam::$ACCOUNT:role/NeedsMfa\"}]}"
+fails_with "without MFA the trust policy refuses her" AccessDenied Mina sts assume-role \
+	--role-arn "arn:aws:iam::$ACCOUNT:role/NeedsMfa" --role-session-name nomfa
+"$TOP/scripts/cli-endpoints.py" "$ENDPOINT" "$T/aws-data" >/dev/null ||
+	fail "cli-endpoints.py writes the endpoint rule sets"
+printf '[profile mina-mfa]\nrole_arn = arn:aws:iam::%s:role/NeedsMfa\nsource_profile = Mina\nmfa_serial = %s\nregion = us-east-1\n' \
+	"$ACCOUNT" "$MSERIAL" >>"$AWS_CONFIG_FILE"
+# HOME=$T: the CLI caches assumed-role credentials in ~/.aws/cli/cache; keep
+# them in the test's directory, and the second call below from reusing them
+rm -rf "$T/.aws/cli/cache"
+if HOME=$T AWS_DATA_PATH=$T/aws-data "$PY" "$TOP/tests/e2e/pty_answer.py" "Enter MFA code" \
+	"$(totp "$(cat "$T/seed4")" 1)" "$AWS" --profile mina-mfa sts get-caller-identity \
+	>"$T/pty.out" 2>&1 && grep -q "assumed-role/NeedsMfa/" "$T/pty.out"; then
+	pass "an mfa_serial profile: the CLI asks for the code and assumes the role with MFA"
+else
+	sed 's/^/#   /' "$T/pty.out" | tail -5
+	fail "an mfa_serial profile: the CLI asks for the code and assumes the role with MFA"
+fi
+rm -rf "$T/.aws/cli/cache"
+if HOME=$T AWS_DATA_PATH=$T/aws-data "$PY" "$TOP/tests/e2e/pty_answer.py" "Enter MFA code" \
+	"$(wrong_code "$(cat "$T/seed4")")" "$AWS" --profile mina-mfa sts get-caller-identity \
+	>"$T/pty.out" 2>&1; then
+	fail "... a wrong code typed at the prompt is refused (succeeded)"
+else
+	grep -q "AccessDenied" "$T/pty.out" && pass "... a wrong code typed at the prompt is refused" ||
+		fail "... a wrong code typed at the prompt is refused"
+fi
 finish
