@@ -112,6 +112,9 @@ void creds_touch(struct store *st, struct cred_cache *cache, const char *key_id,
  * server holding that key can verify it without asking the store.
  */
 #define SESSION_POLICY_MAX 2048 /* characters of an AssumeRole session policy */
+#define SESSION_POLICY_ARNS 10        /* managed session policies, as AWS */
+#define SESSION_POLICY_ARNS_MAX 2048  /* their ARNs together, one per line */
+#define SESSION_TAGS_MAX 2048         /* session tags, packed as JSON */
 
 struct session {
 	struct principal who;  /* who.access_key_id is the ASIA... id */
@@ -120,6 +123,14 @@ struct session {
 	/* AssumeRole: who.kind is PRINCIPAL_ASSUMED_ROLE, who.user_id the role's id */
 	char role_arn[600];    /* the role (aws:PrincipalArn of the session), or "" */
 	char policy[SESSION_POLICY_MAX + 1]; /* the session policy, "" for none */
+	/* managed session policies (PolicyArns): ARNs one per line, "" for none */
+	char policy_arns[SESSION_POLICY_ARNS_MAX + 1];
+	/* session tags, a JSON object {"Key": "Value"}, "" for none: they are the
+	 * session's aws:PrincipalTag/Key, over the role's own tags */
+	char tags[SESSION_TAGS_MAX + 1];
+	/* the keys of tags that pass on to chained sessions, a JSON array, or "" */
+	char transitive[SESSION_TAGS_MAX + 1];
+	char source_identity[65]; /* aws:SourceIdentity, "" for none; kept by chaining */
 };
 
 int session_token_make(struct buf *out, const struct sealer *sl, const struct session *s,

@@ -40,7 +40,13 @@ int session_token_make(struct buf *out, const struct sealer *sl, const struct se
 	if (o == NULL || json_object_set_new(o, "kind", json_integer(w->kind)) < 0)
 		goto out;
 	if ((s->role_arn[0] && json_object_set_new(o, "ra", json_string(s->role_arn)) < 0) ||
-	    (s->policy[0] && json_object_set_new(o, "sp", json_string(s->policy)) < 0))
+	    (s->policy[0] && json_object_set_new(o, "sp", json_string(s->policy)) < 0) ||
+	    (s->policy_arns[0] &&
+	     json_object_set_new(o, "spa", json_string(s->policy_arns)) < 0) ||
+	    (s->tags[0] && json_object_set_new(o, "st", json_string(s->tags)) < 0) ||
+	    (s->transitive[0] && json_object_set_new(o, "tt", json_string(s->transitive)) < 0) ||
+	    (s->source_identity[0] &&
+	     json_object_set_new(o, "si", json_string(s->source_identity)) < 0))
 		goto out;
 	claims = json_dumps(o, JSON_COMPACT);
 	if (claims == NULL)
@@ -113,6 +119,10 @@ int session_token_open(struct session *out, const struct sealer *sl, const char 
 	copy_str(out->who.path, sizeof(out->who.path), o, "p");
 	copy_str(out->role_arn, sizeof(out->role_arn), o, "ra");
 	copy_str(out->policy, sizeof(out->policy), o, "sp");
+	copy_str(out->policy_arns, sizeof(out->policy_arns), o, "spa");
+	copy_str(out->tags, sizeof(out->tags), o, "st");
+	copy_str(out->transitive, sizeof(out->transitive), o, "tt");
+	copy_str(out->source_identity, sizeof(out->source_identity), o, "si");
 	out->who.mfa = json_is_true(json_object_get(o, "mfa"));
 	out->who.token_issued = json_integer_value(json_object_get(o, "iat"));
 	out->who.mfa_time = json_integer_value(json_object_get(o, "mt"));

@@ -17,7 +17,7 @@
 #include "aws.h"
 
 #define AUTHZ_SLOTS 512
-#define MAX_KEYS 64
+#define MAX_KEYS 160 /* the principal's and the request's tags, 50 each, and the rest */
 #define MAX_TAGS 50
 
 struct authz_entry {
@@ -442,6 +442,78 @@ static int authorize_root_elsewhere(struct aws_call *c, const char *action, cons
 	return denied(c, action, resource, d, d == POLICY_EXPLICIT_DENY, e);
 }
 
+/* a member of object o whose name is key in any case, or NULL */
+static json_t *json_object_get_nocase(json_t *o, const char *key)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+		if (strcasecmp(k, key) == 0)
+			return v;
+	return NULL;
+}
+
+/* a session's tags as aws:PrincipalTag/KEY; *tags keeps the values alive */
+static void session_tag_keys(struct keyset *ks, struct aws_call *c, json_t **tags)
+{
+	const char *k;
+	json_t *v;
+
+	*tags = NULL;
+	if (c->session == NULL || c->session->tags[0] == '\0')
+		return;
+	*tags = json_loads(c->session->tags, 0, NULL);
+	json_object_foreach(*tags, k, v)
+		key_add(ks, arena_printf(c->ar, "aws:PrincipalTag/%s", k), json_string_value(v));
+}
+
+/*
+ * A session's policies: its inline Policy and the managed policies of its
+ * PolicyArns, read now (so a new default version applies at once).  Each
+ * counts even when it cannot be read, as a policy that allows nothing.
+ */
+static size_t session_policies(struct aws_call *c, struct policy **out)
+{
+	const struct session *s = c->session;
+	size_t n = 0;
+	const char *p, *nl;
+	struct err pe = ERR_INIT;
+
+	if (s == NULL)
+		return 0;
+	if (s->policy[0]) {
+		out[n] = NULL;
+		/* checked when the session was made; a failure here denies */
+		if (policy_parse(&out[n], s->policy, strlen(s->policy), POLICY_IDENTITY, 0, &pe) < 0)
+			log_warnx("authz: session policy of %s does not parse: %s", s->who.arn,
+				  pe.msg);
+		n++;
+	}
+	for (p = s->policy_arns; *p && n < 1 + SESSION_POLICY_ARNS; p = *nl ? nl + 1 : nl) {
+		struct store_stmt *q = NULL;
+		char arn[SESSION_POLICY_ARNS_MAX + 1];
+
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		snprintf(arn, sizeof(arn), "%.*s", (int)(nl - p), p);
+		out[n] = NULL;
+		if (c->tx && store_query(&q, c->tx, &pe,
+					 "SELECT v.document FROM policies p JOIN policy_versions v"
+					 " ON v.policy_id = p.id AND v.version = p.default_version"
+					 " WHERE p.arn = $1",
+					 "s", arn) == 0 &&
+		    store_step(q, &pe) == 1 &&
+		    policy_parse(&out[n], store_col_text(q, 0), strlen(store_col_text(q, 0)),
+				 POLICY_IDENTITY, 0, &pe) < 0)
+			log_warnx("authz: session policy %s does not parse: %s", arn, pe.msg);
+		store_stmt_free(q);
+		n++;
+	}
+	return n;
+}
+
 int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 		  const struct policy_key *extra, size_t nextra, struct err *e)
 {
@@ -453,7 +525,9 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 	char now_iso[32], epoch[24], mfa_age[24], issued[32];
 	struct policy_set set = {0};
 	struct policy_ctx ctx = {0};
-	struct policy *resource_pol = NULL, *session_pol = NULL;
+	struct policy *resource_pol = NULL, *session_pols[1 + SESSION_POLICY_ARNS];
+	size_t nsession = 0;
+	json_t *stags = NULL;
 	enum policy_decision d;
 	bool by_resource;
 	int rc;
@@ -501,8 +575,12 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 			key_add(&ks, "aws:MultiFactorAuthAge", mfa_age);
 		}
 	}
+	if (c->session && c->session->source_identity[0])
+		key_add(&ks, "aws:SourceIdentity", c->session->source_identity);
+	session_tag_keys(&ks, c, &stags);
 	for (i = 0; i < en->ntags; i++)
-		key_add(&ks, en->tag_keys[i], en->tag_values[i]);
+		if (!json_object_get_nocase(stags, en->tag_keys[i] + 17))
+			key_add(&ks, en->tag_keys[i], en->tag_values[i]);
 	request_tag_keys(&ks, c, tagkeys, &ntagkeys);
 	if (ntagkeys > 0 && ks.n < MAX_KEYS) {
 		ks.k[ks.n].name = "aws:TagKeys";
@@ -529,22 +607,15 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 				  pe.msg);
 	}
 
-	if (c->session && c->session->policy[0]) {
-		struct err pe = ERR_INIT;
-
-		/* checked when the session was made; a failure here denies */
-		if (policy_parse(&session_pol, c->session->policy, strlen(c->session->policy),
-				 POLICY_IDENTITY, 0, &pe) < 0)
-			log_warnx("authz: session policy of %s does not parse: %s", p->arn, pe.msg);
-	}
+	nsession = session_policies(c, session_pols);
 	set.identity = (const struct policy *const *)en->pols;
 	set.n_identity = en->npols;
 	set.boundary = en->boundary;
 	set.resource = resource_pol;
-	if (c->session && c->session->policy[0]) {
-		/* an unparsable one still counts, as a policy that allows nothing */
-		set.session = (const struct policy *const *)&session_pol;
-		set.n_session = 1;
+	if (nsession > 0) {
+		/* an unparsable or missing one still counts, as a policy that allows nothing */
+		set.session = (const struct policy *const *)session_pols;
+		set.n_session = nsession;
 	}
 	ctx.action = action;
 	ctx.resource = resource;
@@ -563,7 +634,9 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 		      policy_eval_one(resource_pol, &ctx, NULL) == POLICY_EXPLICIT_DENY;
 	entry_put(en);
 	policy_free(resource_pol);
-	policy_free(session_pol);
+	for (i = 0; i < nsession; i++)
+		policy_free(session_pols[i]);
+	json_decref(stags);
 	if (d == POLICY_ALLOW)
 		return 0;
 	return denied(c, action, resource, d, by_resource, e);

@@ -110,7 +110,7 @@ int sts_check_session_policy(const char *policy, struct err *e)
 void sts_role_session(struct session *s, const struct sts_role *r, const char *sname,
 		      int64_t now, int64_t duration)
 {
-	memset(s, 0, sizeof(*s));
+	memset(&s->who, 0, sizeof(s->who));
 	s->who.kind = PRINCIPAL_ASSUMED_ROLE;
 	snprintf(s->who.account, sizeof(s->who.account), "%s", r->account);
 	snprintf(s->who.arn, sizeof(s->who.arn), "arn:aws:sts::%s:assumed-role/%s/%s", r->account,
@@ -144,15 +144,10 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 	struct sts_role r;
 	int rc;
 
-	if (json_array_size(json_object_get(c->in, "PolicyArns")) > 0 ||
-	    json_array_size(json_object_get(c->in, "Tags")) > 0 ||
-	    json_array_size(json_object_get(c->in, "TransitiveTagKeys")) > 0 ||
-	    aws_in_has(c, "SourceIdentity") || aws_in_has(c, "ProvidedContexts"))
+	if (aws_in_has(c, "ProvidedContexts"))
 		return err_set(e, CC_EINVAL, "InvalidParameterValue",
-			       "PolicyArns, Tags, TransitiveTagKeys, SourceIdentity and"
-			       " ProvidedContexts are not implemented by this version of commitd;"
-			       " AssumeRole takes RoleArn, RoleSessionName, DurationSeconds,"
-			       " ExternalId, Policy, SerialNumber and TokenCode");
+			       "ProvidedContexts (trusted context assertions) is not implemented by"
+			       " this version of commitd");
 	if ((rc = sts_check_session_name(sname, e)) < 0)
 		return rc;
 	if (external && !word_chars_ok(external, 2, 1224, "_+=,.@:/-"))
@@ -163,6 +158,12 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 	if (policy && (rc = sts_check_session_policy(policy, e)) < 0)
 		return rc;
 	if ((rc = sts_role_load(&r, c, arn, "sts:AssumeRole", e)) < 0)
+		return rc;
+
+	/* PolicyArns, Tags, TransitiveTagKeys, SourceIdentity, and what a
+	 * calling session passes on */
+	memset(&s, 0, sizeof(s));
+	if ((rc = sts_session_extras(c, &s, r.account, e)) < 0)
 		return rc;
 
 	/* MFA: a code now, or the calling session's */
@@ -202,6 +203,8 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 	c->resource_policy_trust = true;
 	c->resource_account = r.account;
 	rc = aws_authorize(c, "sts:AssumeRole", r.arn, keys, nkeys, e);
+	if (rc == 0)
+		rc = sts_authorize_extras(c, &s, r.arn, e);
 	c->caller = saved;
 	c->resource_policy = NULL;
 	c->resource_policy_trust = false;
@@ -233,11 +236,11 @@ int sts_assume_role(struct aws_call *c, struct err *e)
 		goto out;
 	c->out = json_pack("{s:o, s:{s:s, s:s}}", "Credentials", creds, "AssumedRoleUser",
 			   "AssumedRoleId", s.who.principal_id, "Arn", s.who.arn);
-	if (c->out && policy)
-		/* percent of the packed limit, as AWS reports it */
+	if (c->out && (s.policy[0] || s.policy_arns[0] || s.tags[0]))
 		json_object_set_new(c->out, "PackedPolicySize",
-				    json_integer((json_int_t)(strlen(policy) * 100 /
-							      SESSION_POLICY_MAX)));
+				    json_integer(sts_packed_percent(&s)));
+	if (c->out && s.source_identity[0])
+		json_object_set_new(c->out, "SourceIdentity", json_string(s.source_identity));
 	rc = c->out ? 0 : err_oom(e);
 	log_info("sts: %s assumed %s as %s until %lld", c->caller->arn, r.arn, s.who.arn,
 		 (long long)s.who.expires);

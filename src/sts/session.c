@@ -87,7 +87,14 @@ int sts_issue(struct aws_call *c, struct session *s, json_t **creds, struct err 
 	if (session_key_id(s->who.access_key_id, sizeof(s->who.access_key_id), s->who.account) < 0 ||
 	    secret_text_new(s->secret, sizeof(s->secret), 40) < 0)
 		return err_set(e, CC_ERROR, NULL, "no random bytes");
-	if ((rc = session_token_make(&token, c->env->sealer, s, e)) == 0) {
+	if ((rc = session_token_make(&token, c->env->sealer, s, e)) == 0 &&
+	    token.len > SIGV4_TOKEN_MAX)
+		/* it must fit X-Amz-Security-Token: policies and tags share the room */
+		rc = err_set(e, CC_ELIMIT, "PackedPolicyTooLarge",
+			     "The session policies and tags together are too large: the session"
+			     " token would exceed %d characters",
+			     SIGV4_TOKEN_MAX);
+	if (rc == 0) {
 		*creds = json_pack("{s:s, s:s, s:s, s:o}", "AccessKeyId", s->who.access_key_id,
 				   "SecretAccessKey", s->secret, "SessionToken", token.ptr,
 				   "Expiration", aws_time(s->who.expires));

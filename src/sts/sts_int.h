@@ -34,7 +34,23 @@ bool sts_role_arn_split(const char *arn, char account[13], char *name, size_t na
  */
 int sts_role_load(struct sts_role *r, struct aws_call *c, const char *arn, const char *action,
 		  struct err *e);
-/* s: a session of role r named sname, from now for duration seconds (no MFA, no policy) */
+/*
+ * AssumeRole's PolicyArns (managed policies of account or AWS's, at most
+ * 10), Tags (session tags, at most 50), TransitiveTagKeys and
+ * SourceIdentity into s, with what a calling role session passes on: its
+ * source identity, which cannot change, and its transitive tags, which
+ * cannot be overridden.
+ */
+int sts_session_extras(struct aws_call *c, struct session *s, const char *account,
+		       struct err *e);
+/* sts:TagSession and sts:SetSourceIdentity on role_arn, when s has tags or a
+ * source identity from this call (c is set up as for sts:AssumeRole) */
+int sts_authorize_extras(struct aws_call *c, const struct session *s, const char *role_arn,
+			 struct err *e);
+/* how full the packed policies and tags are, in percent, as AWS reports it */
+json_int_t sts_packed_percent(const struct session *s);
+/* s->who and s->role_arn: a session of role r named sname, from now for
+ * duration seconds, without MFA (the rest of s is left as it is) */
 void sts_role_session(struct session *s, const struct sts_role *r, const char *sname,
 		      int64_t now, int64_t duration);
 /* the session name rule of every AssumeRole*: [\w+=,.@-], 2 to 64 */

@@ -188,6 +188,73 @@ ok "a chained session of one hour" SonaliB sts assume-role \
 	--role-arn "arn:aws:iam::$B:role/Vendor2" --role-session-name c1 --duration-seconds 3600
 expect_eq "... is Vendor2's" "$(out_get AssumedRoleUser.Arn)" "arn:aws:sts::$B:assumed-role/Vendor2/c1"
 
+# --- session tags, source identity, managed session policies ---------------------------------
+trust_actions() { # trust_actions PRINCIPAL-JSON ACTIONS-JSON
+	printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":%s,"Action":%s}]}' "$1" "$2"
+}
+ok "B makes Tagged, trusting A for AssumeRole, TagSession and SetSourceIdentity" bossB iam \
+	create-role --role-name Tagged --tags Key=team,Value=red --assume-role-policy-document \
+	"$(trust_actions "{\"AWS\":\"arn:aws:iam::$ACCOUNT:root\"}" '["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]')"
+TAGGED_POLICY='{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"codecommit:GetRepository","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}},
+ {"Effect":"Allow","Action":"codecommit:ListRepositories","Resource":"*","Condition":{"StringEquals":{"aws:SourceIdentity":"sonali"}}},
+ {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}'
+ok "... whose policy keys on aws:PrincipalTag/team and aws:SourceIdentity" bossB iam put-role-policy \
+	--role-name Tagged --policy-name ByTag --policy-document "$TAGGED_POLICY"
+TAGGED="arn:aws:iam::$B:role/Tagged"
+ok "across accounts Sonali's own policies must allow tagging too" admin iam put-user-policy \
+	--user-name Sonali --policy-name TagSessions --policy-document \
+	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}'
+assume "Sonali assumes Tagged with a session tag and a source identity" Sonali SonaliTagged \
+	"$TAGGED" --tags Key=team,Value=blue --transitive-tag-keys team --source-identity sonali
+expect_eq "... SourceIdentity is in the answer" "$(out_get SourceIdentity)" sonali
+[ -n "$(out_get PackedPolicySize)" ] && pass "... and PackedPolicySize" || fail "... and PackedPolicySize"
+ok "the session tag (blue) wins over the role's own tag (red)" SonaliTagged codecommit \
+	get-repository --repository-name MyDemoRepo
+ok "aws:SourceIdentity is the one given" SonaliTagged codecommit list-repositories
+assume "without tags the role's own tag applies" Sonali SonaliRed "$TAGGED"
+fails_with "... (red): GetRepository is refused" AccessDeniedException SonaliRed codecommit \
+	get-repository --repository-name MyDemoRepo
+fails_with "... and no source identity: ListRepositories is refused" AccessDeniedException SonaliRed \
+	codecommit list-repositories
+fails_with "duplicate tag keys (any case)" InvalidParameterValue Sonali sts assume-role \
+	--role-arn "$TAGGED" --role-session-name t1 --tags Key=team,Value=a Key=TEAM,Value=b
+fails_with "a transitive key that is not a tag" InvalidParameterValue Sonali sts assume-role \
+	--role-arn "$TAGGED" --role-session-name t1 --tags Key=team,Value=a --transitive-tag-keys other
+fails_with "a tag key beginning with aws:" InvalidParameterValue Sonali sts assume-role \
+	--role-arn "$TAGGED" --role-session-name t1 --tags Key=aws:team,Value=a
+fails_with "a source identity beginning with aws:" ValidationError Sonali sts assume-role \
+	--role-arn "$TAGGED" --role-session-name t1 --source-identity aws:me
+fails_with "tags on a role whose trust policy lacks sts:TagSession" AccessDenied Sonali sts \
+	assume-role --role-arn "$ROLE" --role-session-name t1 --tags Key=team,Value=blue
+grep -q "sts:TagSession" "$T/err" && pass "... the refusal names sts:TagSession" ||
+	fail "... the refusal names sts:TagSession"
+fails_with "a source identity without sts:SetSourceIdentity" AccessDenied Sonali sts \
+	assume-role --role-arn "$ROLE" --role-session-name t1 --source-identity sonali
+ok "B makes Tagged2, trusting the Tagged role" bossB iam create-role --role-name Tagged2 \
+	--assume-role-policy-document "$(trust_actions "{\"AWS\":\"$TAGGED\"}" '["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]')"
+ok "... with the same policy" bossB iam put-role-policy --role-name Tagged2 --policy-name ByTag \
+	--policy-document "$TAGGED_POLICY"
+fails_with "a chained session cannot override a transitive tag" InvalidParameterValue SonaliTagged \
+	sts assume-role --role-arn "arn:aws:iam::$B:role/Tagged2" --role-session-name c2 \
+	--tags Key=Team,Value=green
+fails_with "... nor change the source identity" AccessDenied SonaliTagged sts assume-role \
+	--role-arn "arn:aws:iam::$B:role/Tagged2" --role-session-name c2 --source-identity other
+assume "a chained session" SonaliTagged Chained "arn:aws:iam::$B:role/Tagged2"
+expect_eq "... keeps the source identity" "$(out_get SourceIdentity)" sonali
+ok "... and the transitive tag (GetRepository)" Chained codecommit get-repository \
+	--repository-name MyDemoRepo
+ok "... and aws:SourceIdentity (ListRepositories)" Chained codecommit list-repositories
+assume "a managed session policy (PolicyArns)" Sonali SonaliRO "$ROLE" \
+	--policy-arns arn=arn:aws:iam::aws:policy/AWSCodeCommitReadOnly
+ok "... the session may read" SonaliRO codecommit list-repositories
+fails_with "... but not create what the role could" AccessDeniedException SonaliRO codecommit \
+	create-repository --repository-name NotAllowed
+fails_with "a PolicyArns entry that does not exist" InvalidParameterValue Sonali sts assume-role \
+	--role-arn "$ROLE" --role-session-name p1 --policy-arns "arn=arn:aws:iam::$B:policy/Nope"
+fails_with "a policy of another account" InvalidParameterValue Sonali sts assume-role \
+	--role-arn "$ROLE" --role-session-name p1 --policy-arns "arn=arn:aws:iam::$ACCOUNT:policy/Any"
+
 # --- tampering, revocation ----------------------------------------------------------------
 python3 - "$AWS_SHARED_CREDENTIALS_FILE" <<'PYEOF'
 import configparser, sys
