@@ -708,6 +708,7 @@ static int cmd_serve(struct opts *o)
 	env.creds = cred_cache_new(1024);
 	env.authz = authz_cache_new();
 	env.auth_failures = ratelimit_new(4096, AUTH_FAIL_RATE, AUTH_FAIL_BURST);
+	env.denials = denials_new(DENIALS_KEPT);
 	if (!env.keys || !env.creds || !env.authz || !env.auth_failures)
 		fatal("out of memory");
 	env.region = o->region ? o->region : DEFAULT_REGION;
@@ -814,6 +815,7 @@ static int cmd_serve(struct opts *o)
 	sshd_stop(ssh, 10);
 	authz_cache_free(env.authz);
 	ratelimit_free(env.auth_failures);
+	denials_free(env.denials);
 	cred_cache_free(env.creds);
 	sigv4_key_cache_free(env.keys);
 	store_close(env.store);

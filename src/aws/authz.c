@@ -442,6 +442,61 @@ static int authorize_root_elsewhere(struct aws_call *c, const char *action, cons
 	return denied(c, action, resource, d, d == POLICY_EXPLICIT_DENY, e);
 }
 
+/*
+ * Keeps an explanation of a refusal, in the shape of AWS's decoded
+ * authorization messages, and appends its reference to the message, for
+ * sts:DecodeAuthorizationMessage (denials.c).
+ */
+static void explain(struct aws_call *c, enum policy_decision d, const struct policy_set *set,
+		    const struct policy_ctx *ctx, struct err *e)
+{
+	struct policy_match m[16];
+	struct policy_trace tr = {m, 0, ARRAY_SIZE(m)};
+	json_t *items = json_array(), *conds = json_array(), *msg;
+	char id[DENIAL_ID_MAX], sid[32], *text = NULL;
+	size_t i, k, len;
+
+	if (c->env->denials == NULL || items == NULL || conds == NULL) {
+		json_decref(items);
+		json_decref(conds);
+		return;
+	}
+	(void)policy_eval(set, ctx, &tr);
+	for (i = 0; i < tr.n && i < tr.cap; i++) {
+		snprintf(sid, sizeof(sid), "Statement[%d]", m[i].statement_index);
+		json_array_append_new(items, json_pack("{s:s, s:s}", "statementId",
+						       m[i].sid ? m[i].sid : sid, "effect",
+						       m[i].effect == POLICY_ALLOW ? "Allow" : "Deny"));
+	}
+	for (k = 0; k < ctx->nkeys; k++) {
+		json_t *vals = json_array();
+
+		for (i = 0; i < ctx->keys[k].values.n; i++)
+			json_array_append_new(vals, json_pack("{s:s}", "value",
+							      ctx->keys[k].values.v[i]
+								      ? ctx->keys[k].values.v[i]
+								      : ""));
+		json_array_append_new(conds, json_pack("{s:s, s:{s:o}}", "key", ctx->keys[k].name,
+						       "values", "items", vals));
+	}
+	msg = json_pack("{s:b, s:b, s:{s:o}, s:{s:[]}, s:{s:{s:s, s:s, s:s}, s:s, s:s, s:{s:o}}}",
+			"allowed", 0, "explicitDeny", d == POLICY_EXPLICIT_DENY, "matchedStatements",
+			"items", items, "failures", "items", "context", "principal", "id",
+			c->caller->principal_id, "name", c->caller->name, "arn", c->caller->arn,
+			"action", ctx->action, "resource", ctx->resource, "conditions", "items",
+			conds);
+	if (msg)
+		text = json_dumps(msg, JSON_COMPACT);
+	if (text && denials_put(c->env->denials, c->caller->account, text, id) == 0) {
+		len = strlen(e->msg);
+		snprintf(e->msg + len, sizeof(e->msg) - len,
+			 "%s Encoded authorization failure message: %s",
+			 len && e->msg[len - 1] == '.' ? "" : ".", id);
+	}
+	free(text);
+	json_decref(msg);
+}
+
 /* a member of object o whose name is key in any case, or NULL */
 static json_t *json_object_get_nocase(json_t *o, const char *key)
 {
@@ -632,12 +687,16 @@ int aws_authorize(struct aws_call *c, const char *action, const char *resource,
 		d = POLICY_IMPLICIT_DENY;
 	by_resource = d == POLICY_EXPLICIT_DENY && resource_pol &&
 		      policy_eval_one(resource_pol, &ctx, NULL) == POLICY_EXPLICIT_DENY;
+	if (d == POLICY_ALLOW)
+		rc = 0;
+	else
+		rc = denied(c, action, resource, d, by_resource, e);
+	if (rc < 0)
+		explain(c, d, &set, &ctx, e); /* set holds en's policies: before entry_put */
 	entry_put(en);
 	policy_free(resource_pol);
 	for (i = 0; i < nsession; i++)
 		policy_free(session_pols[i]);
 	json_decref(stags);
-	if (d == POLICY_ALLOW)
-		return 0;
-	return denied(c, action, resource, d, by_resource, e);
+	return rc;
 }

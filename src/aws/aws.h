@@ -23,6 +23,7 @@
 #include "aws/model.h"
 
 struct authz_cache;
+struct denials;
 struct aws_call;
 
 /* ---- the server-wide environment every handler sees ----------------------- */
@@ -53,6 +54,7 @@ struct env {
 	size_t max_body;         /* bytes */
 	struct aws_metrics *metrics; /* may be NULL */
 	struct ratelimit *auth_failures; /* by source address; may be NULL */
+	struct denials *denials; /* explanations of recent refusals; may be NULL */
 };
 
 /* Failed authentications a source address may make in a burst, and how many
@@ -164,6 +166,17 @@ void aws_error_map(const struct err *e, const struct aws_service *svc, const cha
 		   int *http);
 
 /* ---- authorization: aws/authz.c ------------------------------------------------- */
+
+/* ---- explanations of refusals (denials.c) ---------------------------------------- */
+
+#define DENIALS_KEPT 1024
+#define DENIAL_ID_MAX 32 /* "CDM1" + 24 base64url characters + NUL */
+struct denials *denials_new(size_t cap);
+void denials_free(struct denials *d);
+/* keeps json (an AWS-shaped decoded authorization message) for account; id gets its reference */
+int denials_put(struct denials *d, const char *account, const char *json, char id[DENIAL_ID_MAX]);
+/* the message of id if it was kept for account (malloc'd), else NULL */
+char *denials_get(struct denials *d, const char *account, const char *id);
 
 struct authz_cache *authz_cache_new(void);
 void authz_cache_free(struct authz_cache *c);

@@ -42,7 +42,7 @@ struct err {
 	int code;             /* one of CC_E* */
 	int http;             /* 0: the default status for code */
 	const char *aws_code; /* "NoSuchEntity", ... or NULL */
-	char msg[256];        /* for the client; never holds a secret */
+	char msg[512];        /* for the client; never holds a secret */
 };
 
 #define ERR_INIT {0, 0, NULL, {0}}

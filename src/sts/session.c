@@ -6,6 +6,7 @@
  * aws:MultiFactorAuthAge.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sts_int.h"
@@ -171,5 +172,22 @@ int sts_get_access_key_info(struct aws_call *c, struct err *e)
 		return err_set(e, CC_EINVAL, "InvalidParameterValue",
 			       "The access key ID %.128s does not exist.", id);
 	c->out = json_pack("{s:s}", "Account", account);
+	return c->out ? 0 : err_oom(e);
+}
+
+/* the explanation behind an AccessDenied of this account (aws/denials.c) */
+int sts_decode_authorization_message(struct aws_call *c, struct err *e)
+{
+	const char *id = aws_in_str(c, "EncodedMessage");
+	char *msg = c->env->denials ? denials_get(c->env->denials, c->caller->account, id) : NULL;
+
+	if (msg == NULL)
+		return err_set(e, CC_EINVAL, "InvalidAuthorizationMessageException",
+			       "The message is not one this server issued to this account, or it"
+			       " has been forgotten: commitd keeps the last %d refusals until it"
+			       " restarts",
+			       DENIALS_KEPT);
+	c->out = json_pack("{s:s}", "DecodedMessage", msg);
+	free(msg);
 	return c->out ? 0 : err_oom(e);
 }

@@ -119,6 +119,26 @@ fails_with "Ravi has no sts:AssumeRole permission" AccessDenied Ravi sts assume-
 	--role-arn "$ROLE" --role-session-name r1
 grep -q "sts:AssumeRole" "$T/err" && pass "... the refusal names sts:AssumeRole" ||
 	fail "... the refusal names sts:AssumeRole"
+# --- DecodeAuthorizationMessage: the reference a refusal carries ---------------------------
+ENC=$(sed -n 's/.*Encoded authorization failure message: \(CDM1[A-Za-z0-9_-]*\).*/\1/p' "$T/err")
+[ -n "$ENC" ] && pass "the refusal carries an encoded authorization message" ||
+	fail "the refusal carries an encoded authorization message"
+ok "an administrator of the account decodes it" admin sts decode-authorization-message \
+	--encoded-message "$ENC"
+out_get DecodedMessage >"$T/decoded"
+expect_eq "... allowed is false" "$(json_get "$T/decoded" allowed)" False
+expect_eq "... the action" "$(json_get "$T/decoded" context.action)" sts:AssumeRole
+expect_eq "... the resource" "$(json_get "$T/decoded" context.resource)" "$ROLE"
+expect_eq "... the principal" "$(json_get "$T/decoded" context.principal.arn)" \
+	"arn:aws:iam::$ACCOUNT:user/Ravi"
+grep -q '"aws:username"' "$T/decoded" && pass "... and the request's context keys" ||
+	fail "... and the request's context keys"
+fails_with "Ravi may not decode it (no sts:DecodeAuthorizationMessage)" AccessDenied Ravi sts \
+	decode-authorization-message --encoded-message "$ENC"
+fails_with "another account cannot read it" InvalidAuthorizationMessageException bossB sts \
+	decode-authorization-message --encoded-message "$ENC"
+fails_with "an unknown message" InvalidAuthorizationMessageException admin sts \
+	decode-authorization-message --encoded-message CDM1nothing
 fails_with "a role that does not exist is refused alike" AccessDenied Sonali sts assume-role \
 	--role-arn "arn:aws:iam::$B:role/NoSuchRole" --role-session-name s1
 ok "B makes a role trusting another account" bossB iam create-role --role-name Other \
