@@ -8,6 +8,8 @@
  *   sigv4.c     Signature Version 4 (see sigv4.h)
  *   sshkey.c    SSH public keys: parsing, fingerprints, encodings
  *   mfa.c       virtual MFA devices: TOTP, the seed's Base32, the QR code
+ *   jwt.c       web identity tokens: OpenID Connect ID tokens checked against
+ *               the provider's JWKS
  *
  * auth/ knows the store's credential tables but nothing of HTTP or policies.
  */
@@ -16,6 +18,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "core/core.h"
 #include "store/store.h"
@@ -192,6 +196,33 @@ int mfa_qr_png(struct buf *out, const char *text, struct err *e);
  */
 int mfa_check(struct store_tx *tx, const struct sealer *sl, const char *serial,
 	      const char *owner, const char *code, int64_t now, struct err *e);
+
+/* ---- web identity tokens (jwt.c) -------------------------------------------- */
+
+#define JWT_MAX 20000 /* AWS's WebIdentityToken limit */
+
+/*
+ * Verifies token (compact JWS "header.payload.signature", base64url without
+ * padding) against the keys of jwks (a JWKS JSON document, RFC 7517:
+ * {"keys":[...]}).  On success *claims is the decoded payload object (caller
+ * json_decref()s it); on failure it is NULL.  Only the signature and shapes
+ * are checked here: iss/aud/exp/nbf are the caller's business.
+ *
+ * Algorithms: RS256 RS384 RS512 (RSA of 2048 to 8192 bits) and ES256 ES384.
+ * With a kid in the header only keys with that kid are tried, else every
+ * key that fits the alg; keys whose "use" is not "sig" or whose "alg" is
+ * another are passed over.  The JWKS is at most 256 KiB and 100 keys.
+ *
+ * Errors: CC_EINVAL with aws_code "InvalidIdentityToken" and a message that
+ * says what is wrong, never the token itself: not three parts, bad
+ * base64url, header or payload not a JSON object, alg missing or refused
+ * (named: "none", "HS256", ...), no key for the kid (or, without kid, none
+ * of the right type verifies), the signature does not verify, a weak key,
+ * the JWKS malformed ("the provider's JWKS is malformed: ...").  CC_ERROR
+ * when out of memory.
+ */
+int jwt_verify(json_t **claims, const char *token, size_t n, const char *jwks, size_t jwks_len,
+	       struct err *e);
 
 /* ---- TLS certificates (tlscert.c) -------------------------------------------
  * Added for the HTTPS listener: libcrypto work that is not HTTP-specific.

@@ -168,6 +168,9 @@ int hex_decode(unsigned char *out, size_t outsz, const char *in, size_t n);
 size_t b64_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
 /* accepts standard or url-safe alphabets, padding optional; -1 on bad input */
 long b64_decode(unsigned char *out, size_t outsz, const char *in, size_t n);
+/* strict base64url (RFC 4648 section 5, as JWS uses it): only [A-Za-z0-9_-],
+ * no padding, unused trailing bits zero; -1 on bad input or a short out */
+long b64url_decode(unsigned char *out, size_t outsz, const char *in, size_t n);
 size_t b64url_encode(char *out, size_t outsz, const unsigned char *in, size_t n);
 /* RFC 4648 Base32, upper case, no padding; returns the length */
 size_t b32_encode(char *out, size_t outsz, const unsigned char *in, size_t n);

@@ -129,6 +129,28 @@ long b64_decode(unsigned char *out, size_t outsz, const char *in, size_t n)
 	return (long)o;
 }
 
+long b64url_decode(unsigned char *out, size_t outsz, const char *in, size_t n)
+{
+	size_t i;
+	int last;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return -1; /* '+', '/' and '=' included */
+	}
+	/* the last character's unused low bits must be zero, so that each
+	 * value has exactly one encoding */
+	if (n % 4 == 2 || n % 4 == 3) {
+		last = b64val((unsigned char)in[n - 1]);
+		if (last & (n % 4 == 2 ? 15 : 3))
+			return -1;
+	}
+	return b64_decode(out, outsz, in, n);
+}
+
 int url_decode(char *out, size_t *outlen, const char *in, size_t n, bool plus_space)
 {
 	size_t i, o = 0;

@@ -1,13 +1,14 @@
 /*
  * fuzz_time.c - libFuzzer target for the small parsers of src/core: the
  * input is taken whole by time_parse_iso8601(), time_parse_amz(),
- * url_decode(), b64_decode(), hex_decode(), parse_u64()/parse_i64() and
- * utf8_valid().
+ * url_decode(), b64_decode(), b64url_decode(), hex_decode(),
+ * parse_u64()/parse_i64() and utf8_valid().
  *
  * Checked beyond "no crash": a parsed time printed and parsed again is the
- * same time; url and base64 decoding invert their encoders; the decoders
- * stay within their output buffers (sized exactly); utf8_valid() agrees with
- * the model's UTF-8 decoder.
+ * same time; url and base64 decoding invert their encoders (strict base64url
+ * exactly: its text is canonical); the decoders stay within their output
+ * buffers (sized exactly); utf8_valid() agrees with the model's UTF-8
+ * decoder.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +63,25 @@ static void urls(const char *s, size_t n)
 	free(dec);
 }
 
+/* strict base64url has one text per value: what decodes encodes back to itself */
+static void base64url(const char *s, size_t n, unsigned char *raw, size_t cap)
+{
+	char *enc;
+	long m;
+
+	if ((m = b64url_decode(raw, cap, s, n)) < 0)
+		return;
+	if ((size_t)m > cap)
+		abort();
+	if ((enc = malloc(n + 5)) == NULL)
+		return;
+	if (b64url_encode(enc, n + 5, raw, (size_t)m) != n || memcmp(enc, s, n) != 0)
+		abort();
+	free(enc);
+	if (cap > 1)
+		(void)b64url_decode(raw, cap / 2, s, n);
+}
+
 static void base64(const char *s, size_t n)
 {
 	size_t cap = n * 3 / 4; /* exactly what n characters can hold */
@@ -95,6 +115,7 @@ static void base64(const char *s, size_t n)
 	/* too small an output must fail, not overflow */
 	if (cap > 1)
 		(void)b64_decode(raw, cap / 2, s, n);
+	base64url(s, n, raw, cap);
 	free(raw);
 }
 

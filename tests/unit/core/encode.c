@@ -32,3 +32,28 @@ void test_core_encode__utf8(void)
 	CHECK(!utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 	CHECK(!utf8_valid("a\0b", 3));
 }
+
+void test_core_encode__base64url_strict(void)
+{
+	unsigned char out[16];
+	long n;
+
+	/* RFC 4648 section 10's vectors, without padding */
+	CHECK_INT(b64url_decode(out, sizeof(out), "", 0), 0);
+	CHECK_INT(b64url_decode(out, sizeof(out), "Zg", 2), 1);
+	CHECK_INT(b64url_decode(out, sizeof(out), "Zm8", 3), 2);
+	n = b64url_decode(out, sizeof(out), "Zm9vYmFy", 8);
+	CHECK(n == 6 && memcmp(out, "foobar", 6) == 0);
+	/* the url alphabet: 0xfb 0xff is "-_8" */
+	n = b64url_decode(out, sizeof(out), "-_8", 3);
+	CHECK(n == 2 && out[0] == 0xfb && out[1] == 0xff);
+	CHECK(b64url_decode(out, sizeof(out), "+/8", 3) < 0);    /* standard alphabet */
+	CHECK(b64url_decode(out, sizeof(out), "Zg==", 4) < 0);   /* padding */
+	CHECK(b64url_decode(out, sizeof(out), "Zm8=", 4) < 0);
+	CHECK(b64url_decode(out, sizeof(out), "Zm 8", 4) < 0);   /* outside the alphabet */
+	CHECK(b64url_decode(out, sizeof(out), "Zm\0" "8", 4) < 0);
+	CHECK(b64url_decode(out, sizeof(out), "Z", 1) < 0);      /* a dangling character */
+	CHECK(b64url_decode(out, sizeof(out), "Zh", 2) < 0);     /* trailing bits set */
+	CHECK(b64url_decode(out, sizeof(out), "Zm9", 3) < 0);
+	CHECK(b64url_decode(out, 5, "Zm9vYmFy", 8) < 0);         /* out too small */
+}
