@@ -223,6 +223,11 @@ int mfa_check(struct store_tx *tx, const struct sealer *sl, const char *serial,
  */
 int jwt_verify(json_t **claims, const char *token, size_t n, const char *jwks, size_t jwks_len,
 	       struct err *e);
+/*
+ * The payload of token, not verified: only to find out who issued it (iss)
+ * and so which keys to verify it with.  Errors as jwt_verify's.
+ */
+int jwt_peek(json_t **claims, const char *token, size_t n, struct err *e);
 
 /* ---- TLS certificates (tlscert.c) -------------------------------------------
  * Added for the HTTPS listener: libcrypto work that is not HTTP-specific.

@@ -131,6 +131,18 @@ out:
 	return rc;
 }
 
+int jwt_peek(json_t **claims, const char *token, size_t n, struct err *e)
+{
+	struct jws j;
+	int rc;
+
+	*claims = NULL;
+	memset(&j, 0, sizeof(j));
+	if ((rc = jwt__split(&j, token, n, e)) == 0)
+		rc = jwt__object(claims, j.part[1], JWT_MAX, "payload", e);
+	return rc;
+}
+
 /* s made fit to quote in a message: printable ASCII, at most SHOWN_MAX characters */
 static const char *jwt__shown(char *out, size_t outsz, const char *s)
 {

@@ -12,6 +12,7 @@ int sts_get_session_token(struct aws_call *c, struct err *e);
 int sts_assume_role(struct aws_call *c, struct err *e);
 int sts_get_access_key_info(struct aws_call *c, struct err *e);
 int sts_decode_authorization_message(struct aws_call *c, struct err *e);
+int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e);
 
 #define STS_ROLE_MIN_DURATION 900
 
