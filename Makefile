@@ -9,7 +9,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= gcc
-PKGS := libmicrohttpd jansson sqlite3 libcrypto libargon2 libgit2 zlib libssh libqrencode
+PKGS := libmicrohttpd jansson sqlite3 libcrypto libargon2 libgit2 zlib libssh libqrencode libcurl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

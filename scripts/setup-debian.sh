@@ -7,7 +7,7 @@ set -eu
 
 PKGS="build-essential pkg-config git curl ca-certificates openssh-client openssl
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libssl-dev libargon2-dev
-libgit2-dev zlib1g-dev libssh-dev libqrencode-dev liboath-dev awscli python3 python3-boto3 wrk"
+libgit2-dev zlib1g-dev libssh-dev libqrencode-dev liboath-dev libcurl4-openssl-dev awscli python3 python3-boto3 python3-cryptography wrk"
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 
 missing=""

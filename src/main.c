@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <git2.h>
 #include <jansson.h>
 
@@ -37,7 +38,7 @@
 /* long options without a short letter */
 enum {
 	OPT_TLS_CERT = 256, OPT_TLS_KEY, OPT_TLS_SELF_SIGNED, OPT_TLS_HOST, OPT_SSH_LISTEN,
-	OPT_SSH_LOGIN_TIMEOUT, OPT_SSH_IDLE_TIMEOUT
+	OPT_SSH_LOGIN_TIMEOUT, OPT_SSH_IDLE_TIMEOUT, OPT_OIDC_FETCH, OPT_OIDC_CA_FILE
 };
 
 static const char usage_text[] =
@@ -94,11 +95,17 @@ static const char usage_text[] =
 	"                        command (default 30)\n"
 	"  --ssh-idle-timeout S  seconds without a byte either way before an SSH\n"
 	"                        transfer is closed (default 600)\n"
+	"  --oidc-fetch on|off   fetch OpenID Connect providers' keys from their\n"
+	"                        https://ISSUER/.well-known/openid-configuration\n"
+	"                        (default on); off: only DIR/oidc/ISSUER/jwks.json\n"
+	"  --oidc-ca-file FILE   PEM CAs to trust for those fetches, for a provider\n"
+	"                        with a private CA (default: the system's)\n"
 	"\n"
 	"The config file holds `key = value` lines with the serve options' names\n"
 	"(listen, region, public-url, threads, log-level, max-body, tls-cert,\n"
-	"tls-key, ssh-listen, ssh-login-timeout, ssh-idle-timeout).  Flags win.  Relative tls-cert and tls-key paths in the file are\n"
-	"taken from the file's own directory.\n"
+	"tls-key, ssh-listen, ssh-login-timeout, ssh-idle-timeout, oidc-fetch,\n"
+	"oidc-ca-file).  Flags win.  Relative tls-cert, tls-key and oidc-ca-file\n"
+	"paths in the file are taken from the file's own directory.\n"
 	"\n"
 	"Clients trust a self-signed certificate when told where it is:\n"
 	"  git -c http.sslCAInfo=DIR/tls/cert.pem clone https://" DEFAULT_LISTEN "/v1/repos/NAME\n"
@@ -123,6 +130,8 @@ struct opts {
 	bool tls_self_signed;          /* init: also make a self-signed pair */
 	const char *ssh_listen;        /* "off": no SSH listener */
 	unsigned ssh_login_timeout, ssh_idle_timeout;
+	const char *oidc_fetch;        /* "on" (default) or "off" */
+	const char *oidc_ca_file;
 	unsigned threads;
 	size_t max_body;
 	bool json;
@@ -638,6 +647,12 @@ static void load_config(struct opts *o, const char *path, bool required)
 		} else if (strcmp(k, "tls-key") == 0) {
 			if (!o->tls_key)
 				o->tls_key = conf_path_value(o, path, lineno, k, v);
+		} else if (strcmp(k, "oidc-fetch") == 0) {
+			if (!o->oidc_fetch)
+				o->oidc_fetch = opt_keep(o, v);
+		} else if (strcmp(k, "oidc-ca-file") == 0) {
+			if (!o->oidc_ca_file)
+				o->oidc_ca_file = conf_path_value(o, path, lineno, k, v);
 		} else if (strcmp(k, "ssh-listen") == 0) {
 			if (!o->ssh_listen)
 				o->ssh_listen = opt_keep(o, v);
@@ -709,6 +724,14 @@ static int cmd_serve(struct opts *o)
 	env.authz = authz_cache_new();
 	env.auth_failures = ratelimit_new(4096, AUTH_FAIL_RATE, AUTH_FAIL_BURST);
 	env.denials = denials_new(DENIALS_KEPT);
+	if (o->oidc_fetch && strcmp(o->oidc_fetch, "on") != 0 && strcmp(o->oidc_fetch, "off") != 0)
+		fatal("--oidc-fetch must be on or off");
+	env.oidc_fetch = !o->oidc_fetch || strcmp(o->oidc_fetch, "on") == 0;
+	env.oidc_ca_file = o->oidc_ca_file;
+	if (o->oidc_ca_file && access(o->oidc_ca_file, R_OK) != 0)
+		fatal("--oidc-ca-file %s: %s", o->oidc_ca_file, strerror(errno));
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatal("cannot start libcurl");
 	if (!env.keys || !env.creds || !env.authz || !env.auth_failures)
 		fatal("out of memory");
 	env.region = o->region ? o->region : DEFAULT_REGION;
@@ -816,6 +839,7 @@ static int cmd_serve(struct opts *o)
 	authz_cache_free(env.authz);
 	ratelimit_free(env.auth_failures);
 	denials_free(env.denials);
+	curl_global_cleanup();
 	cred_cache_free(env.creds);
 	sigv4_key_cache_free(env.keys);
 	store_close(env.store);
@@ -852,6 +876,8 @@ int main(int argc, char **argv)
 		{"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
 		{"tls-host", required_argument, NULL, OPT_TLS_HOST},
 		{"ssh-listen", required_argument, NULL, OPT_SSH_LISTEN},
+		{"oidc-fetch", required_argument, NULL, OPT_OIDC_FETCH},
+		{"oidc-ca-file", required_argument, NULL, OPT_OIDC_CA_FILE},
 		{"ssh-login-timeout", required_argument, NULL, OPT_SSH_LOGIN_TIMEOUT},
 		{"ssh-idle-timeout", required_argument, NULL, OPT_SSH_IDLE_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
@@ -892,6 +918,8 @@ int main(int argc, char **argv)
 		case OPT_TLS_KEY: o.tls_key = optarg; break;
 		case OPT_TLS_SELF_SIGNED: o.tls_self_signed = true; break;
 		case OPT_SSH_LISTEN: o.ssh_listen = optarg; break;
+		case OPT_OIDC_FETCH: o.oidc_fetch = optarg; break;
+		case OPT_OIDC_CA_FILE: o.oidc_ca_file = optarg; break;
 		case OPT_SSH_LOGIN_TIMEOUT:
 		case OPT_SSH_IDLE_TIMEOUT: {
 			uint64_t n;

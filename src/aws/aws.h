@@ -55,6 +55,8 @@ struct env {
 	struct aws_metrics *metrics; /* may be NULL */
 	struct ratelimit *auth_failures; /* by source address; may be NULL */
 	struct denials *denials; /* explanations of recent refusals; may be NULL */
+	bool oidc_fetch;         /* fetch OIDC providers' keys over HTTPS (sts/jwks.c) */
+	const char *oidc_ca_file; /* CAs for those fetches; NULL: the system's */
 };
 
 /* Failed authentications a source address may make in a burst, and how many

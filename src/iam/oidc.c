@@ -8,10 +8,10 @@
  * A provider is its issuer URL (https://HOST[/PATH], stored and shown
  * without the scheme, as IAM does), the client ids (audiences) it may issue
  * tokens for, and thumbprints.  The signing keys are not IAM's: STS reads
- * the issuer's JWKS from DIR/oidc/URL/jwks.json (sts/webid.c), so the URL
- * must be safe to use as a relative path.  Thumbprints are kept and shown;
- * they would pin the TLS certificate of a JWKS fetched over the network,
- * which this version does not do.
+ * the issuer's JWKS from DIR/oidc/URL/jwks.json or fetches it (sts/jwks.c),
+ * so the URL must be safe to use as a relative path.  Thumbprints are kept
+ * and shown; the fetch verifies the provider's certificate against trusted
+ * CAs instead, as AWS now does for most providers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +36,10 @@ static bool path_char(char ch)
 }
 
 /*
- * "https://HOST[/PATH]" to "HOST[/PATH]" in out, without a trailing slash.
- * No port, query, fragment or user part; path segments of unreserved
- * characters, none empty, "." or "..".
+ * "https://HOST[:PORT][/PATH]" to "HOST[:PORT][/PATH]" in out, without a
+ * trailing slash.  No query, fragment or user part; path segments of
+ * unreserved characters, none empty, "." or "..".  (AWS allows no port; a
+ * provider on one's own network often has one.)
  */
 static int url_check(char *out, size_t outsz, const char *url, struct err *e)
 {
@@ -55,13 +56,23 @@ static int url_check(char *out, size_t outsz, const char *url, struct err *e)
 	if (n == 0 || n + 8 > OIDC_URL_MAX || n >= outsz)
 		return err_set(e, CC_EINVAL, "InvalidInput",
 			       "The Url must name a host, in at most %d characters", OIDC_URL_MAX);
-	for (i = 0; i < n && p[i] != '/'; i++)
+	for (i = 0; i < n && p[i] != '/' && p[i] != ':'; i++)
 		if (!host_char(p[i]))
 			return err_set(e, CC_EINVAL, "InvalidInput",
 				       "The Url's host may hold letters, digits, '-' and '.' only:"
-				       " no port, user, query or fragment");
+				       " no user, query or fragment");
 	if (i == 0 || p[0] == '.' || p[i - 1] == '.' || memmem(p, i, "..", 2))
 		return err_set(e, CC_EINVAL, "InvalidInput", "The Url's host name is malformed");
+	if (i < n && p[i] == ':') { /* a port: AWS has none, a self-hosted provider may */
+		size_t start = ++i;
+		uint64_t port;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (parse_u64(p + start, i - start, 1, 65535, &port) < 0 || (i < n && p[i] != '/'))
+			return err_set(e, CC_EINVAL, "InvalidInput",
+				       "The Url's port must be a number from 1 to 65535");
+	}
 	while (i < n) { /* at a '/': one path segment */
 		size_t start = ++i;
 

@@ -14,7 +14,7 @@
 static const struct aws_oprow rows[] = {
 	/* name               handler                  IAM action               resource  flags */
 	{"AssumeRole",        sts_assume_role,         "sts:AssumeRole",        NULL,     OP_AUTHZ_EACH | OP_WRITE},
-	{"AssumeRoleWithWebIdentity", sts_assume_role_with_web_identity, "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTH | OP_WRITE},
+	{"AssumeRoleWithWebIdentity", sts_assume_role_with_web_identity, "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTH},
 	{"DecodeAuthorizationMessage", sts_decode_authorization_message, "sts:DecodeAuthorizationMessage", NULL, 0},
 	{"GetAccessKeyInfo",  sts_get_access_key_info, "sts:GetAccessKeyInfo",  NULL,     0},
 	{"GetCallerIdentity", sts_get_caller_identity, "sts:GetCallerIdentity", NULL,     OP_NO_AUTHZ},

@@ -16,6 +16,9 @@ int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e);
 
 #define STS_ROLE_MIN_DURATION 900
 
+/* the JWKS of the OIDC provider https://URL into out (jwks.c); IDPCommunicationError if none */
+int sts_jwks(struct buf *out, struct aws_call *c, const char *url, struct err *e);
+
 /* a role as assuming it needs it */
 struct sts_role {
 	char id[32];

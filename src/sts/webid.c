@@ -5,8 +5,8 @@
  *
  * The token's issuer must be an OIDC provider registered in the role's
  * account (IAM CreateOpenIDConnectProvider).  Its signing keys are the
- * issuer's JWKS, read from DIR/oidc/HOST[/PATH]/jwks.json, so an air-gapped
- * server needs nothing but that file.  The token must verify (RS256 or
+ * issuer's JWKS (jwks.c): a file the administrator installed, so an
+ * air-gapped server needs nothing else, or fetched from the provider.  The token must verify (RS256 or
  * ES256, auth/jwt.c), be unexpired, be valid already (nbf, with five
  * minutes' leeway for clocks), name one of the provider's client ids in
  * aud, and carry a sub.  Only then is the role looked at, so a stranger
@@ -23,7 +23,6 @@
 
 #define NBF_LEEWAY 300
 #define OIDC_URL_MAX 255
-#define JWKS_MAX (256 * 1024)
 
 struct provider {
 	char arn[400];
@@ -70,28 +69,6 @@ static int provider_find(struct provider *p, struct aws_call *c, const char *acc
 	}
 	store_stmt_free(q);
 	return rc;
-}
-
-/* the issuer's keys: DIR/oidc/URL/jwks.json (the URL was checked by IAM to be path-safe) */
-static int jwks_read(struct buf *out, struct aws_call *c, const struct provider *p,
-		     struct err *e)
-{
-	char *path = arena_printf(c->ar, "%s/oidc/%s/jwks.json", c->env->data_dir, p->url);
-	struct err fe = ERR_INIT;
-
-	if (path == NULL)
-		return err_oom(e);
-	out->max = JWKS_MAX;
-	if (file_read(out, path, &fe) < 0) {
-		log_warnx("sts: no keys for OIDC provider https://%s: %s (put its JWKS in %s)",
-			  p->url, fe.msg, path);
-		return err_set(e, CC_EINVAL, "IDPCommunicationError",
-			       "The keys of the identity provider https://%s are not configured on"
-			       " this server; its administrator installs the provider's JWKS as"
-			       " described in docs/federation.md",
-			       p->url);
-	}
-	return 0;
 }
 
 /* the first aud that is one of the provider's client ids, or NULL */
@@ -214,6 +191,29 @@ static int trust_allows(struct aws_call *c, const struct sts_role *r, const stru
 		       "Not authorized to perform sts:AssumeRoleWithWebIdentity");
 }
 
+/*
+ * The role's last use, recorded after the answer is made: the call reads
+ * in a read transaction, so a slow identity provider (jwks.c) never holds
+ * the store's write lock.
+ */
+static void role_used(struct aws_call *c, void *arg)
+{
+	struct store_tx *tx = NULL;
+	struct err e = ERR_INIT;
+
+	if (store_begin(&tx, c->env->store, true, &e) < 0)
+		goto fail;
+	if (store_exec(tx, &e, "UPDATE roles SET last_used = $1, last_used_region = $2 WHERE id = $3",
+		       "iss", (int64_t)c->now, c->env->region, (const char *)arg) < 0) {
+		store_rollback(tx);
+		goto fail;
+	}
+	if (store_commit(tx, &e) == 0)
+		return;
+fail:
+	log_warnx("sts: cannot record the last use of role %s: %s", (const char *)arg, e.msg);
+}
+
 int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e)
 {
 	const char *arn = aws_in_str(c, "RoleArn");
@@ -222,7 +222,7 @@ int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e)
 	const char *policy = aws_in_str(c, "Policy");
 	int64_t duration = aws_in_int(c, "DurationSeconds", 3600);
 	struct provider p = {.client_ids = NULL};
-	struct buf jwks = BUF_INIT(JWKS_MAX);
+	struct buf jwks = BUF_INIT(0);
 	json_t *peek = NULL, *claims = NULL, *creds = NULL;
 	char account[13], name[65];
 	const char *aud;
@@ -258,7 +258,7 @@ int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e)
 	if ((rc = jwt_peek(&peek, tok.p, tok.n, e)) < 0 ||
 	    (rc = provider_find(&p, c, account,
 				json_string_value(json_object_get(peek, "iss")), e)) < 0 ||
-	    (rc = jwks_read(&jwks, c, &p, e)) < 0 ||
+	    (rc = sts_jwks(&jwks, c, p.url, e)) < 0 ||
 	    (rc = jwt_verify(&claims, tok.p, tok.n, buf_cstr(&jwks), jwks.len, e)) < 0 ||
 	    (rc = claims_check(claims, c->now, e)) < 0)
 		goto out;
@@ -282,11 +282,10 @@ int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e)
 	have_session = true;
 	if (policy)
 		snprintf(s.policy, sizeof(s.policy), "%s", policy);
-	rc = store_exec(c->tx, e,
-			"UPDATE roles SET last_used = $1, last_used_region = $2 WHERE id = $3", "iss",
-			(int64_t)c->now, c->env->region, r.id);
-	if (rc < 0 || (rc = sts_issue(c, &s, &creds, e)) < 0)
+	if ((rc = sts_issue(c, &s, &creds, e)) < 0)
 		goto out;
+	if ((c->after_arg = arena_strdup(c->ar, r.id)) != NULL)
+		c->after_commit = role_used;
 	c->out = json_pack("{s:o, s:s, s:{s:s, s:s}, s:s, s:s}", "Credentials", creds,
 			   "SubjectFromWebIdentityToken",
 			   json_string_value(json_object_get(claims, "sub")), "AssumedRoleUser",

@@ -6,7 +6,16 @@
 # web_identity_token_file profile too, and reach the repositories; tokens
 # with a bad signature, audience, issuer, subject or lifetime do not.
 . "$(dirname "$0")/lib.sh"
-start_server
+
+# a provider of our own over HTTPS, with a CA the server is told to trust
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-ca \
+	-keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+	-keyout "$T/idp.key" -out "$T/idp.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san.ext"
+openssl x509 -req -in "$T/idp.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+	-extfile "$T/san.ext" -out "$T/idp.pem" 2>/dev/null
+start_server --oidc-ca-file "$T/ca.pem"
 git_setup
 
 IDP="$T/idp"
@@ -34,7 +43,7 @@ ok "create-open-id-connect-provider" admin iam create-open-id-connect-provider -
 expect_eq "... its ARN is oidc-provider/HOST/PATH" "$(out_get OpenIDConnectProviderArn)" "$PROVIDER"
 fails_with "the same URL twice is EntityAlreadyExists" EntityAlreadyExists admin iam \
 	create-open-id-connect-provider --url "$ISS/" --thumbprint-list 990f4193972f2becf12ddeda5237f9c952f20d9e
-for bad in http://idp.example.test https://idp.example.test:8443 "https://idp.example.test/a/../b" \
+for bad in http://idp.example.test https://idp.example.test:99999 https://idp.example.test:x "https://idp.example.test/a/../b" \
 	"https://idp.example.test/x?y=1" "https://user@idp.example.test"; do
 	fails_with "a provider URL like $bad is InvalidInput" InvalidInput admin iam \
 		create-open-id-connect-provider --url "$bad" --thumbprint-list 990f4193972f2becf12ddeda5237f9c952f20d9e
@@ -101,10 +110,10 @@ fails_with_webid() { # DESC CODE TEXT TOKEN [args]
 		fail "$d (expected $code: $text)"
 	fi
 }
-fails_with_webid "without the provider's keys on the server: IDPCommunicationError" \
-	IDPCommunicationError "not configured" "$GOOD"
-grep -q "put its JWKS in $T/data/oidc/$URLP/jwks.json" "$T/server.log" &&
-	pass "... and the server log says where the keys go" || fail "... and the server log says where the keys go"
+fails_with_webid "keys neither installed nor reachable: IDPCommunicationError" \
+	IDPCommunicationError "https://$URLP" "$GOOD"
+grep -q "could not get the JWKS of https://$URLP" "$T/server.log" &&
+	pass "... and the server log says so" || fail "... and the server log says so"
 mkdir -p "$T/data/oidc/$URLP" && cp "$IDP/jwks.json" "$T/data/oidc/$URLP/jwks.json"
 
 if webid anon "$GOOD"; then pass "an RS256 token assumes the role, unsigned"; else fail "an RS256 token assumes the role, unsigned"; fi
@@ -184,6 +193,40 @@ else
 fi
 ok "... GetRepository is allowed" narrow codecommit get-repository --repository-name FedRepo
 fails_with "... ListRepositories is not" AccessDeniedException narrow codecommit list-repositories
+
+# --- keys fetched from the provider (discovery, then jwks_uri, over verified HTTPS) ----------
+timeout 600 "$PY" "$TOP/tests/e2e/oidc_server.py" "$T/idp.pem" "$T/idp.key" "$IDP/jwks.json" \
+	"$T/idp.port" 2>"$T/idp.log" &
+IDP_PID=$!
+for _ in $(seq 50); do [ -s "$T/idp.port" ] && break; sleep 0.1; done
+IDPURL="127.0.0.1:$(cat "$T/idp.port")/fed"
+ok "a provider with a port, of our own network" admin iam create-open-id-connect-provider \
+	--url "https://$IDPURL" --client-id-list commitd-ci \
+	--thumbprint-list 990f4193972f2becf12ddeda5237f9c952f20d9e
+FETCH_TRUST=$(printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::%s:oidc-provider/%s"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"%s:sub":"%s"}}}]}' \
+	"$ACCOUNT" "$IDPURL" "$IDPURL" "$SUB")
+ok "a role trusting it" admin iam create-role --role-name FetchedKeys \
+	--assume-role-policy-document "$FETCH_TRUST"
+ROLE_SAVED=$ROLE
+ROLE="arn:aws:iam::$ACCOUNT:role/FetchedKeys"
+FTOK=$(tok ec "$(claims "$SUB" '"commitd-ci"' $((NOW + 600)) "https://$IDPURL")")
+if webid anon "$FTOK"; then
+	pass "its keys are fetched (discovery, jwks_uri) and the token assumes the role"
+else
+	fail "its keys are fetched (discovery, jwks_uri) and the token assumes the role"
+fi
+grep -q "fetched the JWKS of https://$IDPURL" "$T/server.log" && pass "... the log says so" ||
+	fail "... the log says so"
+ok "a provider whose discovery names another issuer" admin iam create-open-id-connect-provider \
+	--url "https://127.0.0.1:$(cat "$T/idp.port")/wrongiss" --client-id-list commitd-ci \
+	--thumbprint-list 990f4193972f2becf12ddeda5237f9c952f20d9e
+fails_with_webid "... is refused: IDPCommunicationError" IDPCommunicationError "does not name" \
+	"$(tok ec "$(claims "$SUB" '"commitd-ci"' $((NOW + 600)) "https://127.0.0.1:$(cat "$T/idp.port")/wrongiss")")"
+kill "$IDP_PID" 2>/dev/null
+wait "$IDP_PID" 2>/dev/null
+if webid anon "$FTOK"; then pass "with the provider gone, the fetched keys still serve"; else
+	fail "with the provider gone, the fetched keys still serve"; fi
+ROLE=$ROLE_SAVED
 
 # --- the AWS CLI's own profile: web_identity_token_file + role_arn ---------------------------------
 "$TOP/scripts/cli-endpoints.py" "$ENDPOINT" "$T/aws-data" >/dev/null ||
