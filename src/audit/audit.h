@@ -1,0 +1,112 @@
+/*
+ * audit.h - the contract of src/audit: the audit trail.
+ *
+ * Every API call and every Git pull or push is one event, a CloudTrail
+ * record (a JSON object built by the caller: aws/ and git/).  Events are
+ * queued in memory and written by one thread, in batches, to their own
+ * SQLite database (DIR/audit.db), so a burst of requests never waits on the
+ * disk and never contends with the metadata store's write lock.
+ *
+ * Tamper evidence: each event's hash is SHA-256(previous hash || the
+ * event's stored bytes), the chain starting from 32 zero bytes; every
+ * AUDIT_DIGEST_EVERY events (and at close) a digest names the last event's
+ * sequence number and hash and is signed with the trail's Ed25519 key
+ * (DIR/audit/signing.key, mode 0600; the public key beside it).  Pruning
+ * old events keeps the hash of the last pruned one as the chain's new
+ * anchor, so what remains still verifies.
+ *
+ * What a crash can lose: the events still in the queue, at most
+ * AUDIT_FLUSH_MS of them (and never more than AUDIT_QUEUE_MAX).  A clean
+ * close writes everything queued before it returns.
+ *
+ *   trail.c    the queue, the writer thread, the database, the chain
+ *   lookup.c   searching (LookupEvents) and exporting
+ *   verify.c   checking the chain and the digests (`commitd audit verify`)
+ */
+#ifndef AUDIT_AUDIT_H
+#define AUDIT_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core/core.h"
+
+#define AUDIT_FLUSH_MS 200       /* the writer writes at least this often */
+#define AUDIT_QUEUE_MAX 100000   /* events waiting; past it, emit waits (never drops) */
+#define AUDIT_DIGEST_EVERY 1000  /* events per signed digest */
+
+struct audit;
+
+struct audit_config {
+	const char *data_dir;      /* DIR: DIR/audit.db, DIR/audit/signing.key */
+	int64_t retention_days;    /* 0: keep every event */
+};
+
+/* Opens (creating when missing) the trail and starts its writer thread. */
+int audit_open(struct audit **out, const struct audit_config *cfg, struct err *e);
+/* Writes every queued event and a final digest, stops the thread, closes. */
+void audit_close(struct audit *a);
+
+/*
+ * Queues one event; takes the reference to record.  The record must have
+ * eventTime (ISO 8601, UTC), eventID, eventName, eventSource and readOnly;
+ * the index columns are read from it: userIdentity.userName (else the
+ * session's or the principal's name), userIdentity.accessKeyId, and
+ * resources[].ARN / requestParameters' names for ResourceName.  Never
+ * fails: an event that cannot be queued is logged as an error.
+ */
+void audit_emit(struct audit *a, json_t *record);
+
+/* ---- search (lookup.c) -------------------------------------------------- */
+
+/* LookupEvents' attribute keys */
+enum audit_attr {
+	AUDIT_ATTR_NONE,
+	AUDIT_ATTR_EVENT_ID,
+	AUDIT_ATTR_EVENT_NAME,
+	AUDIT_ATTR_READ_ONLY,
+	AUDIT_ATTR_USERNAME,
+	AUDIT_ATTR_RESOURCE_TYPE,
+	AUDIT_ATTR_RESOURCE_NAME,
+	AUDIT_ATTR_EVENT_SOURCE,
+	AUDIT_ATTR_ACCESS_KEY_ID,
+};
+
+struct audit_query {
+	const char *account;       /* only this account's events (recipientAccountId) */
+	int64_t start, end;        /* seconds, inclusive; 0: unbounded */
+	enum audit_attr attr;
+	const char *value;         /* the attribute's value */
+	size_t max;                /* 1..50 */
+	const char *next_token;    /* from a previous page, or NULL */
+};
+
+/*
+ * The matching events, newest first, as LookupEvents' Events list
+ * (EventId, EventName, ReadOnly, AccessKeyId, EventTime, EventSource,
+ * Username, Resources, CloudTrailEvent as text); *next_token (malloc'd)
+ * when more remain, else NULL.  A malformed next token is CC_EINVAL
+ * "InvalidNextTokenException".  Sees events written so far: audit_lookup
+ * flushes the queue first.
+ */
+int audit_lookup(struct audit *a, const struct audit_query *q, json_t **events,
+		 char **next_token, struct err *e);
+
+/* Writes the events of [start, end] (seconds; 0 unbounded) as JSON lines. */
+int audit_export(const char *data_dir, int64_t start, int64_t end, FILE *out, struct err *e);
+
+/* ---- verification (verify.c) ---------------------------------------------- */
+
+/*
+ * Checks the whole trail of data_dir without a running server: every
+ * event's hash against its bytes and its predecessor, and every digest's
+ * signature and the hash it names.  0 when intact (report says how much was
+ * checked); CC_ECONFLICT when not, report naming the first event that was
+ * altered, removed or reordered, by sequence number and eventID.
+ */
+int audit_verify(const char *data_dir, struct buf *report, struct err *e);
+
+#endif
