@@ -84,7 +84,7 @@ run: deps commitd
 	scripts/quickstart.sh
 
 bench: commitd
-	bench/run.sh auth sts policy clone ssh
+	bench/run.sh auth sts audit policy clone ssh
 
 build/bench/policy: bench/policy.c $(OBJS)
 	@mkdir -p $(dir $@)

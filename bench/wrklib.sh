@@ -1,7 +1,8 @@
 # bench/wrklib.sh - sourced by auth.sh and sts.sh: a commitd server, signed
 # requests wrk can replay, and a measured wrk run.
 #
-#   wrk_server                 init and start ./commitd; sets T, PID, URL
+#   wrk_server [FLAGS...]      init and start ./commitd (with serve FLAGS); sets T,
+#                              PID, URL
 #   wrk_sign NAME SVC BODY KEY SECRET [TOKEN]
 #                              $T/NAME.lua: one SigV4-signed POST (valid 15 min)
 #   wrk_run NAME URL [SCRIPT]  sets RPS, REQS (wrk's count), CPU (server us)
@@ -14,7 +15,7 @@ wrk_server() {
 	trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' EXIT
 	./commitd init --data-dir "$T/data" --json >"$T/init.json"
 	./commitd serve --data-dir "$T/data" --listen 127.0.0.1:0 --ssh-listen off \
-		--ready-file "$T/ready" --log-level warn 2>"$T/log" &
+		--ready-file "$T/ready" --log-level warn "$@" 2>"$T/log" &
 	PID=$!
 	for _ in $(seq 100); do [ -s "$T/ready" ] && break; sleep 0.1; done
 	URL=$(head -n1 "$T/ready")

@@ -15,10 +15,10 @@ allowed() {
 	audit) echo "core store" ;;
 	aws) echo "core store policy auth audit" ;;
 	git) echo "core store policy auth audit aws" ;;
-	iam|sts|codecommit) echo "core store policy auth audit aws git" ;;
+	iam|sts|codecommit|cloudtrail) echo "core store policy auth audit aws git" ;;
 	console) echo "core store policy auth audit aws iam" ;;
 	ssh) echo "core store policy auth audit aws git" ;;
-	http) echo "core store policy auth audit aws git iam sts codecommit console" ;;
+	http) echo "core store policy auth audit aws git iam sts codecommit cloudtrail console" ;;
 	*) echo "" ;;
 	esac
 }

@@ -25,6 +25,8 @@
 #include "iam/iam.h"
 #include "sts/sts.h"
 #include "codecommit/codecommit.h"
+#include "cloudtrail/cloudtrail.h"
+#include "audit/audit.h"
 #include "git/git.h"
 #include "ssh/ssh.h"
 
@@ -38,7 +40,8 @@
 /* long options without a short letter */
 enum {
 	OPT_TLS_CERT = 256, OPT_TLS_KEY, OPT_TLS_SELF_SIGNED, OPT_TLS_HOST, OPT_SSH_LISTEN,
-	OPT_SSH_LOGIN_TIMEOUT, OPT_SSH_IDLE_TIMEOUT, OPT_OIDC_FETCH, OPT_OIDC_CA_FILE
+	OPT_SSH_LOGIN_TIMEOUT, OPT_SSH_IDLE_TIMEOUT, OPT_OIDC_FETCH, OPT_OIDC_CA_FILE,
+	OPT_AUDIT, OPT_AUDIT_RETENTION, OPT_START, OPT_END
 };
 
 static const char usage_text[] =
@@ -57,6 +60,12 @@ static const char usage_text[] =
 	"           make DIR/tls/cert.pem and DIR/tls/key.pem, a self-signed pair for\n"
 	"           localhost, 127.0.0.1 and ::1, and name them in DIR/commitd.conf so\n"
 	"           that `serve` speaks HTTPS\n"
+	"  audit verify\n"
+	"           check the audit trail's hash chain and signed digests; name the\n"
+	"           first event altered, removed or reordered (exit 1)\n"
+	"  audit export [--start TIME] [--end TIME]\n"
+	"           print the audit trail's events (CloudTrail records) as JSON\n"
+	"           lines, for a SIEM; TIME is ISO 8601 (2026-11-22T10:00:00Z)\n"
 	"  version  print the version\n"
 	"\n"
 	"options for every command:\n"
@@ -100,11 +109,15 @@ static const char usage_text[] =
 	"                        (default on); off: only DIR/oidc/ISSUER/jwks.json\n"
 	"  --oidc-ca-file FILE   PEM CAs to trust for those fetches, for a provider\n"
 	"                        with a private CA (default: the system's)\n"
+	"  --audit on|off        record every API call and Git pull or push in the\n"
+	"                        audit trail, DIR/audit.db (default on)\n"
+	"  --audit-retention-days N\n"
+	"                        prune events older than N days (default 0: keep all)\n"
 	"\n"
 	"The config file holds `key = value` lines with the serve options' names\n"
 	"(listen, region, public-url, threads, log-level, max-body, tls-cert,\n"
 	"tls-key, ssh-listen, ssh-login-timeout, ssh-idle-timeout, oidc-fetch,\n"
-	"oidc-ca-file).  Flags win.  Relative tls-cert, tls-key and oidc-ca-file\n"
+	"oidc-ca-file, audit, audit-retention-days).  Flags win.  Relative tls-cert, tls-key and oidc-ca-file\n"
 	"paths in the file are taken from the file's own directory.\n"
 	"\n"
 	"Clients trust a self-signed certificate when told where it is:\n"
@@ -132,6 +145,9 @@ struct opts {
 	unsigned ssh_login_timeout, ssh_idle_timeout;
 	const char *oidc_fetch;        /* "on" (default) or "off" */
 	const char *oidc_ca_file;
+	const char *audit;             /* "on" (default) or "off" */
+	int64_t audit_retention;       /* days; 0: keep every event; -1: not given */
+	const char *start, *end;       /* audit export: ISO 8601 */
 	unsigned threads;
 	size_t max_body;
 	bool json;
@@ -647,6 +663,17 @@ static void load_config(struct opts *o, const char *path, bool required)
 		} else if (strcmp(k, "tls-key") == 0) {
 			if (!o->tls_key)
 				o->tls_key = conf_path_value(o, path, lineno, k, v);
+		} else if (strcmp(k, "audit") == 0) {
+			if (!o->audit)
+				o->audit = opt_keep(o, v);
+		} else if (strcmp(k, "audit-retention-days") == 0) {
+			uint64_t n;
+
+			if (parse_u64(v, strlen(v), 0, 100000, &n) < 0)
+				fatal("%s:%d: audit-retention-days must be a number of days", path,
+				      lineno);
+			if (o->audit_retention < 0)
+				o->audit_retention = (int64_t)n;
 		} else if (strcmp(k, "oidc-fetch") == 0) {
 			if (!o->oidc_fetch)
 				o->oidc_fetch = opt_keep(o, v);
@@ -684,7 +711,7 @@ static void load_config(struct opts *o, const char *path, bool required)
 static int cmd_serve(struct opts *o)
 {
 	const struct aws_optable *tables[] = {&iam_optable, &sts_optable, &codecommit_optable,
-					      NULL};
+					      &cloudtrail_optable, NULL};
 	struct http_config hc = {0};
 	struct http_server *hs = NULL;
 	struct sshd *ssh = NULL;
@@ -732,6 +759,17 @@ static int cmd_serve(struct opts *o)
 		fatal("--oidc-ca-file %s: %s", o->oidc_ca_file, strerror(errno));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatal("cannot start libcurl");
+	if (o->audit && strcmp(o->audit, "on") != 0 && strcmp(o->audit, "off") != 0)
+		fatal("--audit must be on or off");
+	if (!o->audit || strcmp(o->audit, "on") == 0) {
+		struct audit_config ac = {o->data_dir,
+					  o->audit_retention > 0 ? o->audit_retention : 0};
+
+		if (audit_open(&env.audit, &ac, &e) < 0)
+			fatal("audit trail: %s", e.msg);
+	} else {
+		log_warnx("audit: off: calls and pushes are not recorded");
+	}
 	if (!env.keys || !env.creds || !env.authz || !env.auth_failures)
 		fatal("out of memory");
 	env.region = o->region ? o->region : DEFAULT_REGION;
@@ -836,6 +874,8 @@ static int cmd_serve(struct opts *o)
 	log_info("commitd: signal %d, shutting down", sig);
 	http_stop(hs, 10);
 	sshd_stop(ssh, 10);
+	if (env.audit) /* after the listeners: every answered call is written */
+		audit_close(env.audit);
 	authz_cache_free(env.authz);
 	ratelimit_free(env.auth_failures);
 	denials_free(env.denials);
@@ -854,6 +894,38 @@ static int cmd_serve(struct opts *o)
 		free(o->owned[--o->nowned]);
 	log_info("commitd: stopped");
 	return 0;
+}
+
+static int64_t time_opt(const char *name, const char *v)
+{
+	int64_t t = 0;
+
+	if (v && time_parse_iso8601(&t, v, strlen(v)) < 0)
+		fatal("--%s takes an ISO 8601 time such as 2026-11-22T10:00:00Z", name);
+	return t;
+}
+
+/* audit verify | audit export: the trail read without a running server */
+static int cmd_audit(const struct opts *o, const char *sub)
+{
+	struct buf report = BUF_INIT(0);
+	struct err e = ERR_INIT;
+	int rc;
+
+	if (strcmp(sub, "export") == 0) {
+		if (audit_export(o->data_dir, time_opt("start", o->start), time_opt("end", o->end),
+				 stdout, &e) < 0)
+			fatal("%s", e.msg);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (strcmp(sub, "verify") != 0)
+		fatal("unknown audit subcommand '%s': verify or export", sub);
+	rc = audit_verify(o->data_dir, &report, &e);
+	if (rc == CC_ERROR)
+		fatal("%s", e.msg);
+	printf("%s\n", report.len ? buf_cstr(&report) : e.msg);
+	buf_release(&report);
+	return rc == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -878,13 +950,17 @@ int main(int argc, char **argv)
 		{"ssh-listen", required_argument, NULL, OPT_SSH_LISTEN},
 		{"oidc-fetch", required_argument, NULL, OPT_OIDC_FETCH},
 		{"oidc-ca-file", required_argument, NULL, OPT_OIDC_CA_FILE},
+		{"audit", required_argument, NULL, OPT_AUDIT},
+		{"audit-retention-days", required_argument, NULL, OPT_AUDIT_RETENTION},
+		{"start", required_argument, NULL, OPT_START},
+		{"end", required_argument, NULL, OPT_END},
 		{"ssh-login-timeout", required_argument, NULL, OPT_SSH_LOGIN_TIMEOUT},
 		{"ssh-idle-timeout", required_argument, NULL, OPT_SSH_IDLE_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o = {.data_dir = "data", .admin = "admin"};
-	const char *cmd;
+	struct opts o = {.data_dir = "data", .admin = "admin", .audit_retention = -1};
+	const char *cmd, *sub = NULL;
 	int ch;
 
 	/* git receive-pack runs this binary as its update hook (see git/hook.c) */
@@ -901,6 +977,12 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	optind = 2;
+	if (strcmp(cmd, "audit") == 0) { /* audit verify|export */
+		if (argc < 3 || argv[2][0] == '-')
+			fatal("audit needs a subcommand: verify or export (see commitd --help)");
+		sub = argv[2];
+		optind = 3;
+	}
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': o.data_dir = optarg; break;
@@ -920,6 +1002,17 @@ int main(int argc, char **argv)
 		case OPT_SSH_LISTEN: o.ssh_listen = optarg; break;
 		case OPT_OIDC_FETCH: o.oidc_fetch = optarg; break;
 		case OPT_OIDC_CA_FILE: o.oidc_ca_file = optarg; break;
+		case OPT_AUDIT: o.audit = optarg; break;
+		case OPT_START: o.start = optarg; break;
+		case OPT_END: o.end = optarg; break;
+		case OPT_AUDIT_RETENTION: {
+			uint64_t n;
+
+			if (parse_u64(optarg, strlen(optarg), 0, 100000, &n) < 0)
+				fatal("--audit-retention-days takes a number of days");
+			o.audit_retention = (int64_t)n;
+			break;
+		}
 		case OPT_SSH_LOGIN_TIMEOUT:
 		case OPT_SSH_IDLE_TIMEOUT: {
 			uint64_t n;
@@ -958,6 +1051,8 @@ int main(int argc, char **argv)
 		return cmd_account_create(&o);
 	if (strcmp(cmd, "tls-self-signed") == 0)
 		return cmd_tls_self_signed(&o);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(&o, sub);
 	if (strcmp(cmd, "version") == 0) {
 		printf("commitd %s\n", COMMITD_VERSION);
 		return 0;

@@ -24,6 +24,7 @@
 
 struct authz_cache;
 struct denials;
+struct audit;
 struct aws_call;
 
 /* ---- the server-wide environment every handler sees ----------------------- */
@@ -55,6 +56,7 @@ struct env {
 	struct aws_metrics *metrics; /* may be NULL */
 	struct ratelimit *auth_failures; /* by source address; may be NULL */
 	struct denials *denials; /* explanations of recent refusals; may be NULL */
+	struct audit *audit;     /* the audit trail; NULL: not recorded */
 	bool oidc_fetch;         /* fetch OIDC providers' keys over HTTPS (sts/jwks.c) */
 	const char *oidc_ca_file; /* CAs for those fetches; NULL: the system's */
 };
@@ -132,6 +134,10 @@ struct aws_call {
 	 * files): what must not happen if the store change is rolled back */
 	void (*after_commit)(struct aws_call *c, void *arg);
 	void *after_arg;
+	/* the audit event of an unsigned call (AssumeRoleWithWebIdentity): whose
+	 * trail it goes to and who it was, as the handler learned them */
+	char event_account[13];
+	json_t *event_identity;  /* owned; NULL: from the signature, if any */
 };
 
 /* ---- what the HTTP layer hands in and gets back -------------------------------- */
@@ -168,6 +174,34 @@ void aws_error_map(const struct err *e, const struct aws_service *svc, const cha
 		   int *http);
 
 /* ---- authorization: aws/authz.c ------------------------------------------------- */
+
+/* ---- audit events (event.c) --------------------------------------------------- */
+
+/* one request, as the audit trail records it */
+struct aws_event {
+	const char *service;         /* "iam": eventSource iam.amazonaws.com */
+	const char *name;            /* eventName: the operation, or GitPull/GitPush */
+	const char *region;
+	int64_t time;
+	const struct principal *who; /* NULL or an empty arn: an unidentified caller */
+	const struct session *session;
+	const char *account;         /* recipientAccountId: whose trail it is */
+	const char *source_ip, *user_agent, *request_id;
+	json_t *request, *response;  /* borrowed; copied with secrets hidden */
+	const char *error_code, *error_message; /* NULL when it succeeded */
+	const char *resource;        /* the ARN the call acted on, or NULL */
+	bool read_only;
+	const char *event_type;      /* NULL: AwsApiCall */
+	json_t *extra;               /* members merged into the record, or NULL */
+};
+
+/* the CloudTrail record of ev (a new reference) */
+json_t *aws_event_record(const struct aws_event *ev);
+json_t *aws_event_identity(const struct principal *p, const struct session *s);
+/* v copied as CloudTrail shows it: lowerCamelCase names, secrets hidden */
+json_t *aws_event_params(json_t *v);
+/* CloudTrail's readOnly for an operation */
+bool aws_event_read_only(const char *service, const char *op);
 
 /* ---- explanations of refusals (denials.c) ---------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws.h"
+#include "audit/audit.h"
 
 #define CT_XML "text/xml"
 #define CT_JSON "application/x-amz-json-1.1"
@@ -29,6 +30,12 @@ struct dispatch {
 	struct principal caller;
 	struct session session;
 	bool has_session;
+	/* for the audit event, kept past run() */
+	const struct aws_op *op;
+	json_t *in, *out;       /* owned */
+	const char *resource;   /* in the call's arena */
+	char event_account[13]; /* from the handler, for unsigned calls */
+	json_t *event_identity; /* owned */
 };
 
 static uint64_t mono_ns(void)
@@ -275,6 +282,7 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 		return err_set(e, CC_EINVAL, d->proto == AWS_PROTO_JSON ? "UnknownOperationException"
 								      : "InvalidAction",
 			       "%s is not implemented by this version of commitd", op->name);
+	d->op = op;
 	if (!d->signed_req && !(row->flags & OP_NO_AUTH))
 		return rc; /* MissingAuthenticationToken */
 	if (d->proto == AWS_PROTO_QUERY && d->version[0] == '\0')
@@ -334,9 +342,46 @@ static int run(struct dispatch *d, struct arena *ar, struct err *e)
 out:
 	if (c.tx)
 		store_rollback(c.tx);
-	json_decref(c.out);
-	json_decref(in);
+	d->in = in;     /* the audit event's, freed by aws_dispatch */
+	d->out = c.out;
+	d->resource = resource;
+	memcpy(d->event_account, c.event_account, sizeof(d->event_account));
+	d->event_identity = c.event_identity;
 	return rc;
+}
+
+/*
+ * The call's event for the audit trail, allowed or refused: every request
+ * that named a known operation (what is refused before that, such as a
+ * malformed signature, names nothing to record).
+ */
+static void audit_call(const struct dispatch *d, const struct err *e)
+{
+	const struct principal *who = d->caller.arn[0] ? &d->caller : NULL;
+	struct aws_event ev = {
+		.service = d->svc->name,
+		.name = d->op->name,
+		.region = d->env->region,
+		.time = time_now(),
+		.who = who,
+		.session = d->has_session ? &d->session : NULL,
+		.account = who ? who->account : d->event_account[0] ? d->event_account : NULL,
+		.source_ip = d->req->source_ip,
+		.user_agent = api_req_header(d->req, "User-Agent"),
+		.request_id = d->resp->request_id,
+		.request = d->in,
+		.response = e ? NULL : d->out,
+		.error_code = e ? (e->aws_code ? e->aws_code : "InternalFailure") : NULL,
+		.error_message = e ? e->msg : NULL,
+		.resource = d->resource && strcmp(d->resource, "*") != 0 ? d->resource : NULL,
+		.read_only = aws_event_read_only(d->svc->name, d->op->name),
+	};
+	json_t *rec = aws_event_record(&ev);
+
+	if (rec && who == NULL && d->event_identity)
+		json_object_set(rec, "userIdentity", d->event_identity);
+	if (rec)
+		audit_emit(d->env->audit, rec);
 }
 
 void aws_dispatch(const struct env *env, const struct api_req *req, struct api_resp *resp)
@@ -363,6 +408,11 @@ void aws_dispatch(const struct env *env, const struct api_req *req, struct api_r
 	respond_error(&d, &e);
 	failed = true;
 out:
+	if (env->audit && d.op)
+		audit_call(&d, failed ? &e : NULL);
+	json_decref(d.in);
+	json_decref(d.out);
+	json_decref(d.event_identity);
 	if (d.has_session)
 		session_wipe(&d.session);
 	if (d.sig.security_token[0])

@@ -149,6 +149,11 @@ struct git_plan {
 	char source_ip[64];
 	char *user_agent;
 	bool secure;
+	/* the audit event: one per pull or push (or refusal) */
+	const char *protocol;      /* "HTTP", "HTTPS" or "SSH" */
+	const struct env *env;     /* set by git_plan_open */
+	json_t *refs;              /* a push's refs and decisions, owned */
+	bool audited;
 	bool stateless;            /* HTTP: git's --stateless-rpc */
 };
 

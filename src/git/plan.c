@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "git_int.h"
+#include "audit/audit.h"
 
 int git_plan_fail(struct git_plan *p, int status, const char *fmt, ...)
 {
@@ -156,6 +157,47 @@ void git_plan_client(struct git_plan *p, const char *source_ip, const char *user
 	p->secure = secure;
 }
 
+/* the pull's or push's event for the audit trail, once */
+static void audit_git(struct git_plan *p, const char *error_code, const char *error_message)
+{
+	struct aws_event ev = {0};
+	json_t *req, *rec;
+
+	if (p->env == NULL || p->env->audit == NULL || p->audited)
+		return;
+	p->audited = true;
+	req = json_pack("{s:s, s:s}", "repositoryName", p->repo_name, "protocol",
+			p->protocol ? p->protocol : p->secure ? "HTTPS" : "HTTP");
+	if (req && p->refs)
+		json_object_set(req, "references", p->refs);
+	ev.service = "codecommit";
+	ev.name = p->service == GIT_RECEIVE_PACK ? "GitPush" : "GitPull";
+	ev.region = p->env->region;
+	ev.time = time_now();
+	ev.who = &p->who;
+	ev.session = p->has_session ? &p->session : NULL;
+	ev.account = p->who.account;
+	ev.source_ip = p->source_ip;
+	ev.user_agent = p->user_agent;
+	ev.request = req;
+	ev.error_code = error_code;
+	ev.error_message = error_message;
+	ev.resource = p->repo_arn;
+	ev.read_only = p->service != GIT_RECEIVE_PACK;
+	if ((rec = aws_event_record(&ev)) != NULL)
+		audit_emit(p->env->audit, rec);
+	json_decref(req);
+}
+
+/* a refusal before git runs: its event, with the code AWS would give */
+static int open_failed(struct git_plan *p, int rc)
+{
+	audit_git(p, p->status == 403 ? "AccessDenied"
+		     : p->status == 404 ? "RepositoryDoesNotExistException" : "InternalFailure",
+		  buf_cstr(&p->text));
+	return rc;
+}
+
 int git_plan_open(struct git_plan *p, const struct env *env, const char *git_protocol)
 {
 	struct err e = ERR_INIT;
@@ -165,6 +207,7 @@ int git_plan_open(struct git_plan *p, const struct env *env, const char *git_pro
 	char id[40] = "";
 	int rc;
 
+	p->env = env;
 	snprintf(p->account, sizeof(p->account), "%s", p->who.account);
 	snprintf(p->repo_arn, sizeof(p->repo_arn), "arn:aws:codecommit:%s:%s:%s", env->region,
 		 p->account, p->repo_name);
@@ -207,7 +250,7 @@ int git_plan_open(struct git_plan *p, const struct env *env, const char *git_pro
 out:
 	buf_release(&d);
 	store_rollback(tx);
-	return rc;
+	return rc < 0 ? open_failed(p, rc) : rc;
 }
 
 /* reasons go on one line of the decisions file */
@@ -249,6 +292,9 @@ int git_plan_decide(struct git_plan *p, const struct env *env, const char *cmdli
 		rc = git_plan_fail(p, 500, "commitd: internal error");
 		goto out;
 	}
+	json_decref(p->refs);
+	p->refs = NULL;
+	p->refs = json_array();
 	for (i = 0; i < cmds.n; i++) {
 		struct policy_key key;
 		const char *ref = cmds.v[i].ref;
@@ -259,6 +305,10 @@ int git_plan_decide(struct git_plan *p, const struct env *env, const char *cmdli
 		key.values.n = 1;
 		err_clear(&e);
 		arc = authorize(p, env, tx, "codecommit:GitPush", &key, 1, &e);
+		json_array_append_new(p->refs, json_pack("{s:s, s:s, s:s, s:s}", "ref", ref,
+							 "oldCommit", cmds.v[i].old_oid,
+							 "newCommit", cmds.v[i].new_oid, "decision",
+							 arc == 0 ? "allowed" : "denied"));
 		if (arc == 0) {
 			buf_printf(&out, "A\t%s\n", ref);
 		} else {
@@ -362,6 +412,17 @@ void git_plan_finish(struct git_plan *p, int exit_status)
 		log_info("git: push by %s to %s: %zu ref(s), %zu refused", p->who.arn, p->repo_arn,
 			 p->nrefs, p->ndenied);
 	}
+	if (!p->advertise) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "%zu of %zu ref(s) refused", p->ndenied, p->nrefs);
+		if (p->ndenied > 0)
+			audit_git(p, "AccessDenied", why);
+		else if (exit_status != 0)
+			audit_git(p, "GitError", "git exited with an error");
+		else
+			audit_git(p, NULL, NULL);
+	}
 }
 
 void git_plan_free(struct git_plan *p)
@@ -378,6 +439,8 @@ void git_plan_free(struct git_plan *p)
 	}
 	if (p->decisions_fd >= 0)
 		close(p->decisions_fd);
+	json_decref(p->refs);
+	p->refs = NULL;
 	free(p->dir);
 	free(p->repo_policy);
 	free(p->user_agent);

@@ -262,6 +262,13 @@ int sts_assume_role_with_web_identity(struct aws_call *c, struct err *e)
 	    (rc = jwt_verify(&claims, tok.p, tok.n, buf_cstr(&jwks), jwks.len, e)) < 0 ||
 	    (rc = claims_check(claims, c->now, e)) < 0)
 		goto out;
+	/* the event goes to the role's account, as the federated user it names */
+	snprintf(c->event_account, sizeof(c->event_account), "%s", account);
+	json_decref(c->event_identity);
+	c->event_identity = json_pack(
+		"{s:s, s:s, s:s, s:s}", "type", "WebIdentityUser", "principalId",
+		json_string_value(json_object_get(claims, "sub")), "userName",
+		json_string_value(json_object_get(claims, "sub")), "identityProvider", p.arn);
 	if ((aud = audience(claims, &p)) == NULL) {
 		rc = invalid(e, "Incorrect token audience");
 		goto out;
