@@ -2,7 +2,7 @@
  * audit.h - the contract of src/audit: the audit trail.
  *
  * Every API call and every Git pull or push is one event, a CloudTrail
- * record (a JSON object built by the caller: aws/ and git/).  Events are
+ * record (JSON text written by the caller: aws/event.c).  Events are
  * queued in memory and written by one thread, in batches, to their own
  * SQLite database (DIR/audit.db), so a burst of requests never waits on the
  * disk and never contends with the metadata store's write lock.
@@ -50,15 +50,26 @@ int audit_open(struct audit **out, const struct audit_config *cfg, struct err *e
 /* Writes every queued event and a final digest, stops the thread, closes. */
 void audit_close(struct audit *a);
 
+/* what the trail indexes an event by, read by the caller as it writes the record */
+struct audit_entry {
+	int64_t time;              /* eventTime, seconds */
+	char event_id[40];
+	char account[13];          /* recipientAccountId: whose trail */
+	char name[64];             /* eventName */
+	char source[48];           /* eventSource */
+	char user[130];            /* the user, the role of a session, or the principal */
+	char access_key_id[32];
+	bool read_only;
+	char resource[400];        /* the ARN acted on, or "" */
+	char resource_type[48];    /* its CloudTrail type, or "" */
+};
+
 /*
- * Queues one event; takes the reference to record.  The record must have
- * eventTime (ISO 8601, UTC), eventID, eventName, eventSource and readOnly;
- * the index columns are read from it: userIdentity.userName (else the
- * session's or the principal's name), userIdentity.accessKeyId, and
- * resources[].ARN / requestParameters' names for ResourceName.  Never
- * fails: an event that cannot be queued is logged as an error.
+ * Queues one event: its index and its CloudTrail record as JSON text,
+ * which the trail takes (and frees).  Never touches the disk and never
+ * fails: an event that cannot be queued is logged.
  */
-void audit_emit(struct audit *a, json_t *record);
+void audit_emit(struct audit *a, const struct audit_entry *h, char *record);
 
 /* ---- search (lookup.c) -------------------------------------------------- */
 

@@ -17,11 +17,12 @@
 
 #include "audit_int.h"
 
-#define BATCH_WAKE 500       /* queued events that wake the writer early */
+#define BATCH_WAKE 2000      /* queued events that wake the writer early */
 #define PRUNE_EVERY 3600     /* seconds between retention passes */
 
 struct item {
-	json_t *rec;
+	struct audit_entry h;
+	char *text;
 	struct item *next;
 };
 
@@ -60,7 +61,6 @@ static const char *const schema =
 	"  record TEXT NOT NULL,"         /* exactly the bytes hashed */
 	"  hash BLOB NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS events_account ON events(account, seq);"
-	"CREATE INDEX IF NOT EXISTS events_time ON events(time);"
 	"CREATE TABLE IF NOT EXISTS digests ("
 	"  seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, time INTEGER NOT NULL,"
 	"  signature BLOB NOT NULL);"
@@ -233,89 +233,56 @@ out:
 	return rc;
 }
 
-static const char *str_at(json_t *o, const char *path)
+/* "\nARN\nNAME\n": so that a lookup by ARN or by plain name matches one whole line */
+static void resource_names(struct buf *names, const char *arn)
 {
-	char key[64];
-	const char *dot;
+	const char *last = strrchr(arn, '/');
 
-	while ((dot = strchr(path, '.')) != NULL) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = json_object_get(o, key);
-		path = dot + 1;
-	}
-	return json_string_value(json_object_get(o, path));
-}
-
-/* "\nARN\nNAME\n..." and "\nTYPE\n...": so that a lookup matches one whole line */
-static void resources(json_t *rec, struct buf *names, struct buf *types)
-{
-	json_t *list = json_object_get(rec, "resources");
-
+	if (last == NULL)
+		last = strrchr(arn, ':');
 	buf_putc(names, '\n');
-	buf_putc(types, '\n');
-	for (size_t i = 0; i < json_array_size(list) && i < 20; i++) {
-		const char *arn = json_string_value(json_object_get(json_array_get(list, i), "ARN"));
-		const char *type = json_string_value(json_object_get(json_array_get(list, i), "type"));
-		const char *last;
-
-		if (arn) {
-			last = strrchr(arn, '/');
-			if (last == NULL)
-				last = strrchr(arn, ':');
-			buf_printf(names, "%s\n", arn);
-			if (last && last[1])
-				buf_printf(names, "%s\n", last + 1);
-		}
-		if (type)
-			buf_printf(types, "%s\n", type);
-	}
+	if (arn[0] == '\0')
+		return;
+	buf_printf(names, "%s\n", arn);
+	if (last && last[1])
+		buf_printf(names, "%s\n", last + 1);
 }
 
-static int write_one(struct audit *a, sqlite3_stmt *ins, json_t *rec)
+static int write_one(struct audit *a, sqlite3_stmt *ins, const struct item *it)
 {
-	struct buf names = BUF_INIT(0), types = BUF_INIT(0);
-	char *text = json_dumps(rec, JSON_COMPACT);
-	const char *user = str_at(rec, "userIdentity.userName");
-	const char *when = str_at(rec, "eventTime");
-	unsigned char h[32];
-	int64_t t = 0;
+	const struct audit_entry *h = &it->h;
+	struct buf names = BUF_INIT(0);
+	char types[64];
+	size_t n = strlen(it->text);
+	unsigned char hash[32];
 	int rc = CC_ERROR;
 
-	if (user == NULL)
-		user = str_at(rec, "userIdentity.sessionContext.sessionIssuer.userName");
-	if (user == NULL)
-		user = str_at(rec, "userIdentity.principalId");
-	if (text == NULL || audit__chain(h, a->hash, text, strlen(text)) < 0)
+	if (audit__chain(hash, a->hash, it->text, n) < 0)
 		goto out;
-	if (when == NULL || time_parse_iso8601(&t, when, strlen(when)) < 0)
-		t = time_now();
-	resources(rec, &names, &types);
+	resource_names(&names, h->resource);
+	snprintf(types, sizeof(types), "\n%s%s", h->resource_type, h->resource_type[0] ? "\n" : "");
 	sqlite3_reset(ins);
 	sqlite3_bind_int64(ins, 1, a->seq + 1);
-	sqlite3_bind_int64(ins, 2, t);
-#define TXT(i, v) sqlite3_bind_text(ins, (i), (v) ? (v) : "", -1, SQLITE_TRANSIENT)
-	TXT(3, str_at(rec, "eventID"));
-	TXT(4, str_at(rec, "recipientAccountId"));
-	TXT(5, str_at(rec, "eventName"));
-	TXT(6, str_at(rec, "eventSource"));
-	TXT(7, user);
-	TXT(8, str_at(rec, "userIdentity.accessKeyId"));
-	sqlite3_bind_int(ins, 9, json_is_true(json_object_get(rec, "readOnly")));
-	TXT(10, buf_cstr(&names));
-	TXT(11, buf_cstr(&types));
-#undef TXT
-	sqlite3_bind_text(ins, 12, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(ins, 13, h, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ins, 2, h->time);
+	sqlite3_bind_text(ins, 3, h->event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 4, h->account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 5, h->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, h->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 7, h->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 8, h->access_key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 9, h->read_only);
+	sqlite3_bind_text(ins, 10, buf_cstr(&names), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 11, types, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 12, it->text, (int)n, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 13, hash, 32, SQLITE_STATIC);
 	if (sqlite3_step(ins) != SQLITE_DONE)
 		goto out;
 	a->seq++;
-	memcpy(a->hash, h, 32);
+	memcpy(a->hash, hash, 32);
 	a->since_digest++;
 	rc = 0;
 out:
-	free(text);
 	buf_release(&names);
-	buf_release(&types);
 	return rc;
 }
 
@@ -329,13 +296,17 @@ static void prune(struct audit *a, int64_t now)
 	a->last_prune = now;
 	if (a->retention_days <= 0)
 		return;
-	snprintf(sql, sizeof(sql),
-		 "SELECT seq, hash FROM events WHERE seq = (SELECT max(seq) FROM events"
-		 " WHERE time < %lld)", (long long)(now - a->retention_days * 86400));
-	if (sqlite3_prepare_v2(a->db, sql, -1, &q, NULL) == SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 1) == 32) {
-		cut = sqlite3_column_int64(q, 0);
-		hex_encode(hex, sqlite3_column_blob(q, 1), 32);
+	/* from the oldest on, while they are old: events come in time order, so this
+	 * reads only what goes, with no index on time to keep up on every insert */
+	if (sqlite3_prepare_v2(a->db, "SELECT seq, hash, time FROM events ORDER BY seq", -1, &q,
+			       NULL) == SQLITE_OK) {
+		while (sqlite3_step(q) == SQLITE_ROW &&
+		       sqlite3_column_int64(q, 2) < now - a->retention_days * 86400) {
+			if (sqlite3_column_bytes(q, 1) != 32)
+				break;
+			cut = sqlite3_column_int64(q, 0);
+			hex_encode(hex, sqlite3_column_blob(q, 1), 32);
+		}
 	}
 	sqlite3_finalize(q);
 	if (cut == 0)
@@ -367,7 +338,7 @@ static void write_batch(struct audit *a, struct item *list, size_t n)
 	     sqlite3_prepare_v2(a->db, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 				       " ?, ?, ?)", -1, &ins, NULL) == SQLITE_OK;
 	for (struct item *it = list; ok && it; it = it->next) {
-		ok = write_one(a, ins, it->rec) == 0;
+		ok = write_one(a, ins, it) == 0;
 		if (ok && a->since_digest >= AUDIT_DIGEST_EVERY)
 			ok = sign_digest(a, time_now()) == 0;
 	}
@@ -411,7 +382,7 @@ static void *writer(void *arg)
 			write_batch(a, list, n);
 		for (; list; list = next) {
 			next = list->next;
-			json_decref(list->rec);
+			free(list->text);
 			free(list);
 		}
 		if (time_now() - a->last_prune >= PRUNE_EVERY)
@@ -443,7 +414,8 @@ int audit_open(struct audit **out, const struct audit_config *cfg, struct err *e
 	}
 	a->retention_days = cfg->retention_days;
 	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") < 0 ||
+	    exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			"PRAGMA wal_autocheckpoint=10000;") < 0 ||
 	    exec(a->db, schema) < 0) {
 		err_set(e, CC_ERROR, NULL, "%s: %s", path, a->db ? sqlite3_errmsg(a->db) : "no");
 		goto fail;
@@ -492,16 +464,18 @@ fail:
 	return CC_ERROR;
 }
 
-void audit_emit(struct audit *a, json_t *record)
+void audit_emit(struct audit *a, const struct audit_entry *h, char *record)
 {
 	struct item *it = malloc(sizeof(*it));
 
-	if (it == NULL) {
-		log_warnx("audit: out of memory: an event is lost");
-		json_decref(record);
+	if (it == NULL || record == NULL) {
+		log_warnx("audit: out of memory: the event %s is lost", h->event_id);
+		free(it);
+		free(record);
 		return;
 	}
-	it->rec = record;
+	it->h = *h;
+	it->text = record;
 	it->next = NULL;
 	pthread_mutex_lock(&a->mu);
 	while (a->n >= AUDIT_QUEUE_MAX && !a->stop)

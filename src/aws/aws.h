@@ -192,14 +192,14 @@ struct aws_event {
 	const char *resource;        /* the ARN the call acted on, or NULL */
 	bool read_only;
 	const char *event_type;      /* NULL: AwsApiCall */
-	json_t *extra;               /* members merged into the record, or NULL */
+	json_t *identity;            /* userIdentity when who is NULL (a federated caller) */
 };
 
-/* the CloudTrail record of ev (a new reference) */
-json_t *aws_event_record(const struct aws_event *ev);
-json_t *aws_event_identity(const struct principal *p, const struct session *s);
-/* v copied as CloudTrail shows it: lowerCamelCase names, secrets hidden */
-json_t *aws_event_params(json_t *v);
+struct audit_entry;
+/* ev's CloudTrail record as JSON text into b, and its index into h */
+int aws_event_text(struct buf *b, struct audit_entry *h, const struct aws_event *ev);
+/* ev into the trail (logged when it cannot be made) */
+void aws_event_emit(struct audit *trail, const struct aws_event *ev);
 /* CloudTrail's readOnly for an operation */
 bool aws_event_read_only(const char *service, const char *op);
 

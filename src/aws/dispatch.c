@@ -376,12 +376,8 @@ static void audit_call(const struct dispatch *d, const struct err *e)
 		.resource = d->resource && strcmp(d->resource, "*") != 0 ? d->resource : NULL,
 		.read_only = aws_event_read_only(d->svc->name, d->op->name),
 	};
-	json_t *rec = aws_event_record(&ev);
-
-	if (rec && who == NULL && d->event_identity)
-		json_object_set(rec, "userIdentity", d->event_identity);
-	if (rec)
-		audit_emit(d->env->audit, rec);
+	ev.identity = d->event_identity;
+	aws_event_emit(d->env->audit, &ev);
 }
 
 void aws_dispatch(const struct env *env, const struct api_req *req, struct api_resp *resp)

@@ -161,7 +161,7 @@ void git_plan_client(struct git_plan *p, const char *source_ip, const char *user
 static void audit_git(struct git_plan *p, const char *error_code, const char *error_message)
 {
 	struct aws_event ev = {0};
-	json_t *req, *rec;
+	json_t *req;
 
 	if (p->env == NULL || p->env->audit == NULL || p->audited)
 		return;
@@ -184,8 +184,7 @@ static void audit_git(struct git_plan *p, const char *error_code, const char *er
 	ev.error_message = error_message;
 	ev.resource = p->repo_arn;
 	ev.read_only = p->service != GIT_RECEIVE_PACK;
-	if ((rec = aws_event_record(&ev)) != NULL)
-		audit_emit(p->env->audit, rec);
+	aws_event_emit(p->env->audit, &ev);
 	json_decref(req);
 }
 

@@ -36,20 +36,29 @@ static void reset(const char *d)
 	CHECK(mkdir(d, 0700) == 0);
 }
 
-static json_t *rec(int i, const char *account, int64_t t)
+/* event i: its index and its record's text, as aws/event.c makes them */
+static void emit(struct audit *a, int i, const char *account, int64_t t)
 {
-	char when[32], id[40], user[32], arn[128];
+	struct audit_entry h = {0};
+	char when[32];
+	json_t *r;
 
 	time_iso8601(when, sizeof(when), t);
-	snprintf(id, sizeof(id), "00000000-0000-0000-0000-%012d", i);
-	snprintf(user, sizeof(user), "user%d", i % 7);
-	snprintf(arn, sizeof(arn), "arn:aws:iam::%s:user/target%d", account, i % 5);
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:{s:s, s:s}, s:[{s:s, s:s}]}",
-			 "eventTime", when, "eventID", id, "eventName",
-			 i % 2 ? "CreateUser" : "GetUser", "eventSource", "iam.amazonaws.com",
-			 "readOnly", i % 2 == 0, "recipientAccountId", account, "userIdentity",
-			 "userName", user, "accessKeyId", "AKIATEST", "resources", "ARN", arn, "type",
-			 "AWS::IAM::User");
+	h.time = t;
+	snprintf(h.event_id, sizeof(h.event_id), "00000000-0000-0000-0000-%012d", i);
+	snprintf(h.account, sizeof(h.account), "%s", account);
+	snprintf(h.name, sizeof(h.name), "%s", i % 2 ? "CreateUser" : "GetUser");
+	snprintf(h.source, sizeof(h.source), "iam.amazonaws.com");
+	snprintf(h.user, sizeof(h.user), "user%d", i % 7);
+	snprintf(h.access_key_id, sizeof(h.access_key_id), "AKIATEST");
+	h.read_only = i % 2 == 0;
+	snprintf(h.resource, sizeof(h.resource), "arn:aws:iam::%s:user/target%d", account, i % 5);
+	snprintf(h.resource_type, sizeof(h.resource_type), "AWS::IAM::User");
+	r = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "eventTime", when, "eventID", h.event_id,
+		      "eventName", h.name, "recipientAccountId", account, "userIdentity", "userName",
+		      h.user);
+	audit_emit(a, &h, json_dumps(r, JSON_COMPACT));
+	json_decref(r);
 }
 
 static void fill(const char *dir, int n, int64_t t0, int64_t retention)
@@ -60,7 +69,7 @@ static void fill(const char *dir, int n, int64_t t0, int64_t retention)
 
 	CHECK(audit_open(&a, &cfg, &e) == 0);
 	for (int i = 1; i <= n; i++)
-		audit_emit(a, rec(i, i % 3 ? "111111111111" : "222222222222", t0 + i));
+		emit(a, i, i % 3 ? "111111111111" : "222222222222", t0 + i);
 	audit_close(a);
 }
 
@@ -157,7 +166,7 @@ void test_audit_trail__lookup(void)
 
 	CHECK(audit_open(&a, &cfg, &e) == 0);
 	for (int i = 1; i <= 60; i++)
-		audit_emit(a, rec(i, i % 3 ? "111111111111" : "222222222222", t0 + i));
+		emit(a, i, i % 3 ? "111111111111" : "222222222222", t0 + i);
 	/* what was just emitted is found: lookups wait for the writer */
 	q.attr = AUDIT_ATTR_USERNAME;
 	q.value = "user1";
@@ -227,7 +236,7 @@ static void *emit_many(void *arg)
 	struct many *m = arg;
 
 	for (int i = 0; i < 2000; i++)
-		audit_emit(m->a, rec(m->base + i, "111111111111", time_now()));
+		emit(m->a, m->base + i, "111111111111", time_now());
 	return NULL;
 }
 
