@@ -78,6 +78,7 @@ void git_ssh_plan_start(struct git_plan *p, const struct env *env, const struct 
 	struct err e = ERR_INIT;
 
 	git_plan_init(p);
+	p->protocol = "SSH";
 	if (git_ssh_command_parse(command, &p->service, p->repo_name, sizeof(p->repo_name), &e) <
 	    0) {
 		git_plan_fail(p, e.code == CC_ENOTFOUND ? 404 : 400, "commitd: %s", e.msg);

@@ -599,7 +599,6 @@ void *sshd_conn_main(void *arg)
 	cn.session = c->session;
 	cn.in_fd = -1;
 	git_plan_init(&cn.plan);
-	cn.plan.protocol = "SSH";
 	cn.scb.userdata = &cn;
 	cn.scb.auth_pubkey_function = on_auth_pubkey;
 	cn.scb.channel_open_request_session_function = on_channel_open;

@@ -310,6 +310,19 @@ rc=$?
 grep -q "refs/heads/main" "$T/idle.out" && pass "... after the ref advertisement" ||
 	fail "... after the ref advertisement"
 
+# --- the audit trail has the SSH pushes -------------------------------------------------
+ok "lookup-events finds the pushes over SSH" admin cloudtrail lookup-events \
+	--lookup-attributes AttributeKey=EventName,AttributeValue=GitPush
+"$PY" - "$T/out" >"$T/pushes" <<'PYEOF'
+import json, sys
+for e in json.load(open(sys.argv[1]))["Events"]:
+    r = json.loads(e["CloudTrailEvent"])
+    p = r.get("requestParameters") or {}
+    print(p.get("protocol"), r["userIdentity"].get("userName"), r.get("errorCode", "-"))
+PYEOF
+grep -q "^SSH Sonali -$" "$T/pushes" && pass "... a push by Sonali over SSH" ||
+	{ sed 's/^/#   /' "$T/pushes" | head -5; fail "... a push by Sonali over SSH"; }
+
 # --- failed sign-ins are rate-limited per address --------------------------------------
 for i in 1 2 3 4 5; do ssh-keygen -q -t ed25519 -N "" -f "$T/bad$i"; done
 cat >"$T/ssh_Flood" <<EOF
