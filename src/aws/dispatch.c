@@ -404,6 +404,14 @@ void aws_dispatch(const struct env *env, const struct api_req *req, struct api_r
 	respond_error(&d, &e);
 	failed = true;
 out:
+	/* refused before the operation was looked up (a bad signature): still an
+	 * event when the request names a known one */
+	if (env->audit && d.op == NULL && d.action[0]) {
+		if (d.svc == NULL)
+			d.op = aws_model_op_for_action(d.action, strlen(d.action), &d.svc);
+		else
+			d.op = aws_model_op(d.svc, d.action, strlen(d.action));
+	}
 	if (env->audit && d.op)
 		audit_call(&d, failed ? &e : NULL);
 	json_decref(d.in);

@@ -45,6 +45,8 @@ git -C "$T/s1" commit -qam second
 gitfails "Ravi's push is refused" "403" -C "$T/s1" -c "$(helper Ravi)" \
 	-c credential.UseHttpPath=true push origin HEAD:main
 fails_with "Ravi may not create users" AccessDenied Ravi iam create-user --user-name Mallory
+add_profile SonaliBad "$SKEY" "wrong/secret/of/forty/characters/xxxxxxxx"
+fails_with "Sonali's key with a wrong secret" SignatureDoesNotMatch SonaliBad iam get-user
 
 # --- lookup-events ----------------------------------------------------------------------------
 ok "lookup-events EventName=CreateUser" admin cloudtrail lookup-events \
@@ -87,6 +89,9 @@ grep -q '"EventName": "GitPull"' "$T/out" && pass "Sonali's clone is a GitPull e
 lookup admin Username Ravi
 grep -q '"EventName": "CreateUser"' "$T/out" && pass "Ravi's refused CreateUser is recorded" ||
 	fail "Ravi's refused CreateUser is recorded"
+lookup admin EventName GetUser
+expect_eq "a call with a bad signature is recorded for the key's user" \
+	"$(event 0 userIdentity.userName)/$(event 0 errorCode)" Sonali/SignatureDoesNotMatch
 lookup admin EventSource codecommit.amazonaws.com --max-results 2
 TOKEN=$(out_get NextToken)
 [ -n "$TOKEN" ] && pass "a page of two has a NextToken" || fail "a page of two has a NextToken"
