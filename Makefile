@@ -16,7 +16,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wno-format-truncation
-BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -Isrc $(PKG_CFLAGS)
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -I. $(PKG_CFLAGS)
 CFLAGS ?= -O2 -g
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -24,15 +24,41 @@ SRCS := $(sort $(wildcard src/*/*.c))
 MAIN := src/main.c
 OBJS := $(SRCS:src/%.c=build/rel/%.o)
 TOBJS := $(SRCS:src/%.c=build/san/%.o)
+# tools/: the client programs (git-remote-codecommit, git-credential-commitd),
+# built from tools/*.c, src/core and src/auth/sigv4.c only, so a developer's
+# machine needs libcrypto, jansson and libcurl and nothing of the server.
+TOOL_MAINS := tools/git-remote-codecommit.c tools/git-credential-commitd.c
+TOOL_SRCS := $(filter-out $(TOOL_MAINS),$(sort $(wildcard tools/*.c)))
+TOOL_OBJS := $(TOOL_SRCS:tools/%.c=build/rel/tools/%.o)
+TOOL_TOBJS := $(TOOL_SRCS:tools/%.c=build/san/tools/%.o)
+TOOL_DEPS := $(filter build/rel/core/%,$(OBJS)) build/rel/auth/sigv4.o
+TOOL_LIBS := $(shell pkg-config --libs libcrypto jansson libcurl 2>/dev/null)
+TOOLS := $(patsubst tools/%.c,%,$(wildcard $(TOOL_MAINS)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/san/unit/%.o)
 
 .PHONY: all test check run install clean deps unit e2e bench lint fuzz
 
-all: commitd
+all: commitd $(TOOLS)
 
-commitd: $(OBJS) build/rel/main.o
+commitd: $(OBJS) $(TOOL_OBJS) build/rel/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(TOOLS): %: build/rel/tools/%.o $(TOOL_OBJS) $(TOOL_DEPS)
+	$(CC) $(CFLAGS) -o $@ $^ $(TOOL_LIBS) -lpthread
+
+build/rel/tools/%.o: tools/%.c $(wildcard tools/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/san/tools/%.o: tools/%.c $(wildcard tools/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+# the sanitizer builds of the client programs, which the end-to-end tests run
+build/san/bin/%: build/san/tools/%.o $(TOOL_TOBJS) $(filter build/san/core/%,$(TOBJS)) build/san/auth/sigv4.o
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -g -o $@ $^ $(TOOL_LIBS) -lpthread
 
 build/rel/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -43,7 +69,7 @@ build/rel/main.o: src/main.c $(wildcard src/*/*.h)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The sanitizer build: what the test suite runs, end-to-end tests included.
-build/san/commitd: $(TOBJS) build/san/main.o
+build/san/commitd: $(TOBJS) $(TOOL_TOBJS) build/san/main.o
 	$(CC) $(SAN) -g -o $@ $^ $(PKG_LIBS) -lpthread
 
 build/san/%.o: src/%.c $(wildcard src/*/*.h)
@@ -54,7 +80,7 @@ build/san/main.o: src/main.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-build/san/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard src/*/*.h)
+build/san/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard src/*/*.h) $(wildcard tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Itests/unit -O1 -g $(SAN) -c -o $@ $<
 
@@ -68,13 +94,13 @@ build/san/unit/main.o: tests/unit/main.c build/san/unit_list.h tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Itests/unit -Ibuild/san -O1 -g $(SAN) -c -o $@ $<
 
-build/san/unit-tests: build/san/unit/main.o $(filter-out build/san/unit/main.o,$(UNIT_OBJS)) $(TOBJS)
+build/san/unit-tests: build/san/unit/main.o $(filter-out build/san/unit/main.o,$(UNIT_OBJS)) $(TOBJS) $(TOOL_TOBJS)
 	$(CC) $(SAN) -g -o $@ $^ $(PKG_LIBS) -lpthread
 
 deps:
 	scripts/setup-debian.sh
 
-test: build/san/commitd build/san/unit-tests lint
+test: build/san/commitd build/san/unit-tests $(TOOLS:%=build/san/bin/%) lint
 	tests/run.sh
 
 check: deps
@@ -101,7 +127,7 @@ install: commitd
 	install -m 0755 commitd $(DESTDIR)$(PREFIX)/bin/commitd
 
 clean:
-	rm -rf build commitd
+	rm -rf build commitd $(TOOLS)
 
 -include $(OBJS:.o=.d)
 
