@@ -37,6 +37,7 @@
 #define AUDIT_FLUSH_MS 200       /* the writer writes at least this often */
 #define AUDIT_QUEUE_MAX 100000   /* events waiting; past it, emit waits (never drops) */
 #define AUDIT_DIGEST_EVERY 1000  /* events per signed digest */
+#define AUDIT_RECORD_MAX (1 << 20) /* bytes of one record */
 
 struct audit;
 
@@ -65,11 +66,12 @@ struct audit_entry {
 };
 
 /*
- * Queues one event: its index and its CloudTrail record as JSON text,
- * which the trail takes (and frees).  Never touches the disk and never
- * fails: an event that cannot be queued is logged.
+ * Queues one event: its index and a copy of its CloudTrail record (len
+ * bytes of JSON text, at most AUDIT_RECORD_MAX).  Never touches the disk
+ * and never fails: an event that cannot be queued is logged.  a NULL: no
+ * trail, nothing happens.
  */
-void audit_emit(struct audit *a, const struct audit_entry *h, char *record);
+void audit_emit(struct audit *a, const struct audit_entry *h, const char *record, size_t len);
 
 /* ---- search (lookup.c) -------------------------------------------------- */
 

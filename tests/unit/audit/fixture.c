@@ -99,7 +99,8 @@ void afx_emit(struct audit *a, int i, const char *account, int64_t t)
 	struct audit_entry h;
 	char *text = afx_event(&h, i, account, t);
 
-	audit_emit(a, &h, text);
+	audit_emit(a, &h, text, strlen(text));
+	free(text);
 }
 
 const char *afx_account(int i)

@@ -382,7 +382,11 @@ void test_audit_lookup__not_utf8(void)
 
 	REQUIRE(a != NULL);
 	free(text);
-	audit_emit(a, &h, strdup("{\"userAgent\":\"a\xff\xc3(\xe2\x82\",\"x\":\"\xc3\xa9\"}"));
+	{
+		static const char rec[] = "{\"userAgent\":\"a\xff\xc3(\xe2\x82\",\"x\":\"\xc3\xa9\"}";
+
+		audit_emit(a, &h, rec, strlen(rec));
+	}
 	q.value = h.event_id;
 	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
 	CHECK_INT(json_array_size(ev), 1);

@@ -71,7 +71,11 @@ void test_audit_trail__record_bytes_kept(void)
 
 	REQUIRE(audit_open(&a, &cfg, &e) == 0);
 	text = afx_event(&h, 1, AFX_A, time_now());
-	audit_emit(a, &h, strdup("{ \"spaces\" : [1, 2],\n \"eventID\": \"x\" }"));
+	{
+		static const char rec[] = "{ \"spaces\" : [1, 2],\n \"eventID\": \"x\" }";
+
+		audit_emit(a, &h, rec, strlen(rec));
+	}
 	audit_close(a);
 	free(text);
 	CHECK_INT(afx_int(dir, "SELECT count(*) FROM events WHERE record ="
@@ -302,9 +306,9 @@ void test_audit_trail__hostile_entry(void)
 	memset(&h, 'A', sizeof(h));
 	h.time = time_now();
 	h.read_only = true;
-	audit_emit(a, &h, strdup("{}"));
-	audit_emit(a, &h, NULL);   /* nothing to record: logged, not queued */
-	audit_emit(NULL, &h, strdup("{}")); /* no trail: the record is freed */
+	audit_emit(a, &h, "{}", 2);
+	audit_emit(a, &h, NULL, 0);   /* nothing to record: logged, not queued */
+	audit_emit(NULL, &h, "{}", 2); /* no trail: nothing happens */
 	audit_close(a);
 	CHECK_INT(afx_int(dir, "SELECT count(*) FROM events"), 1);
 	CHECK_INT(afx_int(dir, "SELECT length(account) FROM events"), 12);
