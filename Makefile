@@ -117,6 +117,11 @@ build/bench/policy: bench/policy.c $(OBJS)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ \
 		bench/policy.c $(filter build/rel/core/% build/rel/policy/%,$(OBJS)) $(PKG_LIBS)
 
+build/bench/trail: bench/trail.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ bench/trail.c \
+		$(filter build/rel/core/% build/rel/audit/%,$(OBJS)) $(PKG_LIBS) -lpthread
+
 lint:
 	scripts/lint-banned.sh
 	scripts/check-layers.sh
