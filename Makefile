@@ -80,7 +80,7 @@ build/san/main.o: src/main.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-build/san/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard src/*/*.h) $(wildcard tools/*.h)
+build/san/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard tests/unit/*/*.h) $(wildcard src/*/*.h) $(wildcard tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Itests/unit -O1 -g $(SAN) -c -o $@ $<
 

@@ -41,7 +41,7 @@ for round in $(seq "$ROUNDS"); do
 		echo "$round $side $RPS $CPU $REQS" >>"$on_T/runs"
 	done
 done
-EVENTS=$(sqlite3 "$on_T/data/audit.db" "SELECT count(*) FROM events" 2>/dev/null || echo "?")
+EVENTS=$(sqlite3 "$on_T/data/audit.db" "SELECT max(last_seq) FROM segments" 2>/dev/null || echo "?")
 echo "bench audit: $CONNS connections, $ROUNDS rounds of $DUR s per server, order swapped each round, $(nproc) cores shared with wrk"
 awk -v ev="$EVENTS" '
 	{ rps[$2] += $3; cpu[$2] += $4; n[$2] += $5; r[$1, $2] = $3; rounds = $1 }

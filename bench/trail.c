@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	uint64_t n = 200000;
 	char tmpl[] = "/tmp/commitd-bench-trail-XXXXXX";
 	char *dir = mkdtemp(tmpl), rec[2048], when[32], id[40], cmd[128];
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct audit_entry h;
 	struct err e = ERR_INIT;

@@ -762,8 +762,8 @@ static int cmd_serve(struct opts *o)
 	if (o->audit && strcmp(o->audit, "on") != 0 && strcmp(o->audit, "off") != 0)
 		fatal("--audit must be on or off");
 	if (!o->audit || strcmp(o->audit, "on") == 0) {
-		struct audit_config ac = {o->data_dir,
-					  o->audit_retention > 0 ? o->audit_retention : 0};
+		struct audit_config ac = {.data_dir = o->data_dir,
+					  .retention_days = o->audit_retention > 0 ? o->audit_retention : 0};
 
 		if (audit_open(&env.audit, &ac, &e) < 0)
 			fatal("audit trail: %s", e.msg);

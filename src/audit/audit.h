@@ -42,8 +42,9 @@
 struct audit;
 
 struct audit_config {
-	const char *data_dir;      /* DIR: DIR/audit.db, DIR/audit/signing.key */
+	const char *data_dir;      /* DIR: DIR/audit.db, DIR/audit/ */
 	int64_t retention_days;    /* 0: keep every event */
+	int64_t segment_max;       /* bytes of a segment file before the next; 0: 64 MiB */
 };
 
 /* Opens (creating when missing) the trail and starts its writer thread. */
