@@ -29,7 +29,7 @@
 
 #include "audit_int.h"
 
-#define BATCH_WAKE 2000      /* queued events that wake the writer early */
+#define BATCH_WAKE 2000      /* queued events that make a batch before AUDIT_FLUSH_MS */
 #define PRUNE_EVERY 3600     /* seconds between retention passes */
 #define AUDIT_LOCK "audit/writer.lock" /* flock'd by the one process that writes */
 #define WRITE_TRIES 3        /* attempts at one batch before its events are lost */
@@ -80,6 +80,8 @@ struct audit {
 	struct block *spare;        /* written blocks, for reuse */
 	size_t n, nspare;
 	uint64_t queued, written; /* events ever queued and ever written (or lost) */
+	uint64_t flush_to;        /* audit__flush waits for the events up to here */
+	struct timespec first_at; /* CLOCK_MONOTONIC: when the oldest queued event came */
 	bool stop;
 	/* the writer's own state: the chain's newest event, and where the next frame goes */
 	int64_t seq, since_digest;
@@ -806,14 +808,24 @@ static void *writer(void *arg)
 		size_t n;
 		bool stop;
 
+		/* a batch is BATCH_WAKE events, or what came in AUDIT_FLUSH_MS since the
+		 * oldest of them (the bound on what a crash loses), or what a lookup
+		 * waits for: each batch costs an fdatasync and a transaction, so
+		 * taking whatever came while the last one was written made batches of
+		 * a few dozen events under load, and the trail cost twice as much */
 		pthread_mutex_lock(&a->mu);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += AUDIT_FLUSH_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		while (a->n == 0 && !a->stop &&
-		       pthread_cond_timedwait(&a->wake, &a->mu, &until) != ETIMEDOUT)
-			;
+		while (!a->stop && a->n < BATCH_WAKE && !(a->n > 0 && a->flush_to > a->written)) {
+			if (a->n > 0)
+				until = a->first_at;
+			else
+				clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += AUDIT_FLUSH_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			if (pthread_cond_timedwait(&a->wake, &a->mu, &until) == ETIMEDOUT &&
+			    (a->n > 0 || a->sweep_due || a->retention_days > 0))
+				break; /* the batch is due, or the idle writer has chores */
+		}
 		list = a->head;
 		n = a->n;
 		a->head = a->tail = NULL;
@@ -1094,6 +1106,8 @@ void audit_emit(struct audit *a, const struct audit_entry *h, const char *record
 	it->len = len;
 	memcpy(it->text, record, len);
 	it->text[len] = '\0';
+	if (a->n == 0)
+		clock_gettime(CLOCK_MONOTONIC, &a->first_at);
 	a->n++;
 	a->queued++;
 	if (a->n >= BATCH_WAKE)
@@ -1106,6 +1120,8 @@ void audit__flush(struct audit *a)
 	pthread_mutex_lock(&a->mu);
 	uint64_t target = a->queued;
 
+	if (a->flush_to < target)
+		a->flush_to = target;
 	pthread_cond_signal(&a->wake);
 	while (a->written < target)
 		pthread_cond_wait(&a->written_cv, &a->mu);
