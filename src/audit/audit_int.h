@@ -29,8 +29,9 @@
 #define AUDIT_READERS "audit/readers.lock" /* flock'd shared by readers of segment files */
 #define AUDIT_DIGEST_TAG "commitd-audit-digest-v1"
 
-/* hash = SHA-256(prev || record); 0 or CC_ERROR */
-int audit__chain(unsigned char out[32], const unsigned char prev[32], const char *rec, size_t n);
+/* hash = SHA-256(prev || record); 0 or CC_ERROR.  ctx: one to reuse, or NULL */
+int audit__chain(EVP_MD_CTX *ctx, unsigned char out[32], const unsigned char prev[32],
+		 const char *rec, size_t n);
 /* the bytes a digest signs */
 void audit__digest_text(struct buf *out, int64_t seq, const unsigned char hash[32], int64_t t);
 /* DIR/name, malloc'd */

@@ -50,7 +50,7 @@ static int check_chain(sqlite3 *db, struct buf *report, struct err *e, int64_t *
 					   (long long)(*seq + 1), (long long)*seq, (long long)s);
 			goto out;
 		}
-		if (audit__chain(h, hash, rec ? rec : "", rec ? len : 0) < 0) {
+		if (audit__chain(NULL, h, hash, rec ? rec : "", rec ? len : 0) < 0) {
 			rc = err_set(e, CC_ERROR, NULL, "audit verify: sha-256 failed");
 			goto out;
 		}

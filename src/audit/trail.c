@@ -94,6 +94,7 @@ struct audit {
 	bool sweep_due;         /* pruned files wait for readers to let go */
 	struct buf out;         /* frames on their way to the file */
 	struct chunkset chunks; /* the batch's index */
+	EVP_MD_CTX *md;         /* the chain's, reused */
 	struct due *due;
 	size_t ndue, capdue;
 };
@@ -146,10 +147,11 @@ static int tail_load(struct audit *a);
 static EVP_MD *sha256;
 static void sha256_fetch(void) { sha256 = EVP_MD_fetch(NULL, "SHA256", NULL); }
 
-int audit__chain(unsigned char out[32], const unsigned char prev[32], const char *rec, size_t n)
+int audit__chain(EVP_MD_CTX *ctx, unsigned char out[32], const unsigned char prev[32],
+		 const char *rec, size_t n)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_MD_CTX *c = ctx ? ctx : EVP_MD_CTX_new();
 	unsigned int len = 0;
 	int ok;
 
@@ -159,7 +161,8 @@ int audit__chain(unsigned char out[32], const unsigned char prev[32], const char
 		 EVP_DigestUpdate(c, prev, 32) == 1 && EVP_DigestUpdate(c, rec, n) == 1 &&
 		 EVP_DigestFinal_ex(c, out, &len) == 1 && len == 32;
 
-	EVP_MD_CTX_free(c);
+	if (c != ctx)
+		EVP_MD_CTX_free(c);
 	return ok ? 0 : CC_ERROR;
 }
 
@@ -682,7 +685,7 @@ static int frames_write(struct audit *a, const struct block *list, int64_t *end)
 	FOR_EACH_SLOT(it, b, list) {
 		struct frame f = {a->seq + 1, it->h.time, (uint32_t)it->len, {0}};
 
-		if (audit__chain(f.hash, a->hash, it->text, it->len) < 0)
+		if (audit__chain(a->md, f.hash, a->hash, it->text, it->len) < 0)
 			return CC_ERROR;
 		audit__frame_put(hdr, &f);
 		buf_add(&a->out, hdr, sizeof(hdr));
@@ -966,6 +969,10 @@ int audit_open(struct audit **out, const struct audit_config *cfg, struct err *e
 	a->seg_max = cfg->segment_max > 0 ? cfg->segment_max : SEG_MAX;
 	a->out = (struct buf)BUF_INIT(0);
 	audit__chunks_init(&a->chunks);
+	if ((a->md = EVP_MD_CTX_new()) == NULL) {
+		err_oom(e);
+		goto fail;
+	}
 	if (lock_trail(a, e) < 0 || load_key(a, e) < 0)
 		goto fail;
 	if ((a->readers_fd = open(rpath, O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) < 0) {
@@ -1034,6 +1041,7 @@ fail:
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	audit__chunks_release(&a->chunks);
+	EVP_MD_CTX_free(a->md);
 	free(a->dir);
 	free(a);
 	free(path);
@@ -1166,6 +1174,7 @@ void audit_close(struct audit *a)
 		close(a->seg_fd);
 	close(a->readers_fd);
 	audit__chunks_release(&a->chunks);
+	EVP_MD_CTX_free(a->md);
 	buf_release(&a->out);
 	free(a->due);
 	pthread_mutex_destroy(&a->mu);

@@ -40,6 +40,7 @@ struct walk {
 	unsigned char hash[32];     /* the chain's hash after seq */
 	struct dig *digs;
 	size_t ndigs, next_dig;
+	EVP_MD_CTX *md;             /* the chain's, reused */
 };
 
 static EVP_PKEY *public_key(const char *dir, struct err *e);
@@ -202,7 +203,7 @@ static int frame_check(struct walk *w, const struct frame *f, const char *rec)
 				     "event %lld (eventID %s) is out of place: it follows event"
 				     " %lld", (long long)f->seq, id, (long long)w->seq);
 	}
-	if (audit__chain(h, w->hash, rec, f->len) < 0)
+	if (audit__chain(w->md, h, w->hash, rec, f->len) < 0)
 		return err_set(w->e, CC_ERROR, NULL, "audit verify: sha-256 failed");
 	if (memcmp(h, f->hash, 32) != 0) {
 		event_id(id, sizeof(id), w, f->seq, rec, f->len);
@@ -460,6 +461,10 @@ int audit_verify(const char *data_dir, struct buf *report, struct err *e)
 	}
 	w.seq = w.anchor;
 	memcpy(w.hash, anchor_hash, 32);
+	if ((w.md = EVP_MD_CTX_new()) == NULL) {
+		rc = err_oom(e);
+		goto out;
+	}
 	if ((rc = digests_load(&w)) < 0 || (rc = chain_check(&w)) < 0 ||
 	    (rc = digests_check(&w, key, anchor_hash, &ndig, &last_digest)) < 0 ||
 	    (rc = index_check(&w)) < 0)
@@ -479,6 +484,7 @@ out:
 	for (size_t i = 0; i < w.ndigs; i++)
 		free(w.digs[i].sig);
 	free(w.digs);
+	EVP_MD_CTX_free(w.md);
 	sqlite3_close(w.db);
 	audit__readers_unlock(lock);
 	EVP_PKEY_free(key);

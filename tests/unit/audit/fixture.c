@@ -347,7 +347,7 @@ void afx_rechain(const char *dir, int64_t from, int64_t to)
 			memcpy(h, s.ev[i].hash, 32);
 		if (s.ev[i].seq < from || s.ev[i].seq > to)
 			continue;
-		CHECK(audit__chain(h, h, s.ev[i].rec, s.ev[i].len) == 0);
+		CHECK(audit__chain(NULL, h, h, s.ev[i].rec, s.ev[i].len) == 0);
 		memcpy(s.ev[i].hash, h, 32);
 	}
 	afx_seg_save(&s, dir, false);
