@@ -213,4 +213,19 @@ for _ in 1 2 3; do
 done
 expect_eq "... for a host with a port (--ignore-host-check)" "$same" yes
 
+# --- make install-tools ------------------------------------------------------------------
+if make -s -C "$TOP" install-tools DESTDIR="$T/inst" PREFIX=/usr >"$T/gout" 2>&1 &&
+	[ -x "$T/inst/usr/bin/git-remote-codecommit" ] && [ -x "$T/inst/usr/bin/git-credential-commitd" ]; then
+	pass "make install-tools installs both programs"
+else
+	sed 's/^/#   /' "$T/gout" | tail -5
+	fail "make install-tools installs both programs"
+fi
+for m in git-remote-codecommit git-credential-commitd; do
+	grep -q "^\.TH $(echo "$m" | tr a-z A-Z) 1" "$T/inst/usr/share/man/man1/$m.1" 2>/dev/null &&
+		pass "... and the man page of $m" || fail "... and the man page of $m"
+done
+"$T/inst/usr/bin/git-credential-commitd" --help | grep -q "useHttpPath" &&
+	pass "git-credential-commitd --help" || fail "git-credential-commitd --help"
+
 finish
