@@ -163,7 +163,7 @@ build/san/fuzz/%.o: tests/fuzz/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-build/san/fuzz-%: build/san/fuzz/fuzz_%.o build/san/fuzz/standalone.o $(TOBJS)
+build/san/fuzz-%: build/san/fuzz/fuzz_%.o build/san/fuzz/standalone.o $(TOBJS) $(TOOL_TOBJS)
 	$(CC) $(SAN) -g -o $@ $^ $(PKG_LIBS) -lpthread
 
 fuzz: $(FUZZ_BIN)
@@ -176,6 +176,10 @@ build/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-build/fuzz/fuzz-%: build/fuzz/fuzz_%.o $(FUZZ_OBJS)
+build/fuzz/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz-%: build/fuzz/fuzz_%.o $(FUZZ_OBJS) $(TOOL_SRCS:tools/%.c=build/fuzz/obj/tools/%.o)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN_FLAGS) -g -o $@ $^ $(PKG_LIBS) -lpthread
 .PRECIOUS: build/san/fuzz/%.o build/fuzz/fuzz_%.o build/fuzz/obj/%.o
