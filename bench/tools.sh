@@ -4,8 +4,9 @@
 #
 #   helper      git clone / fetch / push with codecommit://bench@Bench: the
 #               helper reads the profile, signs, and becomes git remote-http
-#   signed URL  the same with the http:// URL and a password signed once
-#               beforehand (no helper at all): the baseline
+#   signed URL  the same with the http:// URL of a second copy of the
+#               repository and a password signed once beforehand (no
+#               helper at all): the baseline
 #
 # Clones are full bare clones after a first one (so both sides read a warm
 # repository); fetches are no-op fetches, where the helper's start-up shows
@@ -39,16 +40,19 @@ export AWS_CONFIG_FILE=$T/config AWS_SHARED_CREDENTIALS_FILE=$T/credentials
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION
 printf '[bench]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$KEY" "$SECRET" >"$T/credentials"
 printf '[profile bench]\nregion = us-east-1\nendpoint_url = %s\n' "$URL" >"$T/config"
-/usr/bin/aws --profile bench --endpoint-url "$URL" codecommit create-repository \
-	--repository-name Bench >"$T/repo.json"
-RID=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["repositoryMetadata"]["repositoryId"])' "$T/repo.json")
-rm -rf "$T/data/repos/$ACCOUNT/$RID.git"
-git clone -q --bare "$BENCH_REPO" "$T/data/repos/$ACCOUNT/$RID.git"
+# two copies of the repository, so that each side's pushes go to its own
+for r in Bench Base; do
+	/usr/bin/aws --profile bench --endpoint-url "$URL" codecommit create-repository \
+		--repository-name $r >"$T/repo.json"
+	RID=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["repositoryMetadata"]["repositoryId"])' "$T/repo.json")
+	rm -rf "$T/data/repos/$ACCOUNT/$RID.git"
+	git clone -q --bare "$BENCH_REPO" "$T/data/repos/$ACCOUNT/$RID.git"
+done
 
 # the baseline: the password signed once, here, by the credential helper
-PW=$(printf 'protocol=http\nhost=%s\npath=v1/repos/Bench\n\n' "${URL#http://}" |
+PW=$(printf 'protocol=http\nhost=%s\npath=v1/repos/Base\n\n' "${URL#http://}" |
 	./git-credential-commitd --profile bench --ignore-host-check get | sed -n 's/^password=//p')
-SIGNED="http://$KEY:$PW@${URL#http://}/v1/repos/Bench"
+SIGNED="http://$KEY:$PW@${URL#http://}/v1/repos/Base"
 export PATH=$PWD:$PATH # git finds ./git-remote-codecommit
 
 BENCH_NAME=bench/tools
@@ -56,7 +60,7 @@ BENCH_NAME=bench/tools
 git clone -q --bare codecommit://bench@Bench "$T/warm" # the first clone warms both
 rm -rf "$T/warm"
 git_workload codecommit://bench@Bench "$SIGNED"
-echo "bench tools: $(basename "$BENCH_REPO"), $RUNS clones and $FAST_RUNS fetches and pushes each, interleaved"
+echo "bench tools: $BENCH_REPO, $RUNS clones and $FAST_RUNS fetches and pushes each, interleaved"
 for w in clone fetch push; do
 	c=$(median <"$T/$w.cc")
 	n=$(median <"$T/$w.base")
