@@ -4,7 +4,8 @@
 #   make test       build the sanitizer (ASan+UBSan) build and run every test
 #   make check      install the Debian packages needed, then `make test`
 #   make run        install, build, initialise ./data if needed and serve
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the server and the client tools)
+#   make install-tools   only git-remote-codecommit and git-credential-commitd
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -37,7 +38,7 @@ TOOLS := $(patsubst tools/%.c,%,$(wildcard $(TOOL_MAINS)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/*.c))
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=build/san/unit/%.o)
 
-.PHONY: all test check run install clean deps unit e2e bench lint fuzz
+.PHONY: all test check run install install-tools clean deps unit e2e bench lint fuzz
 
 all: commitd $(TOOLS)
 
@@ -110,7 +111,7 @@ run: deps commitd
 	scripts/quickstart.sh
 
 bench: commitd
-	bench/run.sh auth sts audit policy clone ssh
+	bench/run.sh auth sts audit policy clone ssh tools
 
 build/bench/policy: bench/policy.c $(OBJS)
 	@mkdir -p $(dir $@)
@@ -127,9 +128,16 @@ lint:
 	scripts/check-layers.sh
 	scripts/gen-api-coverage.py --check
 
-install: commitd
+# the server and the two client programs, with the clients' man pages; a
+# developer's machine needs only the clients: `make install-tools`
+install: commitd install-tools
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 commitd $(DESTDIR)$(PREFIX)/bin/commitd
+
+install-tools: $(TOOLS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(TOOLS:%=man/%.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build commitd $(TOOLS)
@@ -160,7 +168,7 @@ build/san/fuzz/%.o: tests/fuzz/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-build/san/fuzz-%: build/san/fuzz/fuzz_%.o build/san/fuzz/standalone.o $(TOBJS)
+build/san/fuzz-%: build/san/fuzz/fuzz_%.o build/san/fuzz/standalone.o $(TOBJS) $(TOOL_TOBJS)
 	$(CC) $(SAN) -g -o $@ $^ $(PKG_LIBS) -lpthread
 
 fuzz: $(FUZZ_BIN)
@@ -173,6 +181,10 @@ build/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-build/fuzz/fuzz-%: build/fuzz/fuzz_%.o $(FUZZ_OBJS)
+build/fuzz/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz-%: build/fuzz/fuzz_%.o $(FUZZ_OBJS) $(TOOL_SRCS:tools/%.c=build/fuzz/obj/tools/%.o)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN_FLAGS) -g -o $@ $^ $(PKG_LIBS) -lpthread
 .PRECIOUS: build/san/fuzz/%.o build/fuzz/fuzz_%.o build/fuzz/obj/%.o

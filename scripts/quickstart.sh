@@ -32,6 +32,11 @@ Or over SSH: upload a public key, and use its id (APKA...) as the SSH user:
       --user-name Sonali --ssh-public-key-body file://\$HOME/.ssh/id_ed25519.pub
   git clone ssh://APKA...@${SSH_LISTEN%:*}:${SSH_LISTEN##*:}/v1/repos/MyDemoRepo
 
+Or with codecommit:// URLs and no Python: \`make install-tools\`, add
+"endpoint_url = http://$LISTEN" to [profile $PROFILE] in ~/.aws/config, then
+
+  git clone codecommit://$PROFILE@MyDemoRepo
+
 The profile '$PROFILE' was written to your AWS CLI files.  Stop the server with Ctrl-C.
 
 MSG

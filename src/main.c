@@ -29,6 +29,7 @@
 #include "audit/audit.h"
 #include "git/git.h"
 #include "ssh/ssh.h"
+#include "tools/tools.h"
 
 #define COMMITD_VERSION "0.1.0"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -66,6 +67,10 @@ static const char usage_text[] =
 	"  audit export [--start TIME] [--end TIME]\n"
 	"           print the audit trail's events (CloudTrail records) as JSON\n"
 	"           lines, for a SIEM; TIME is ISO 8601 (2026-11-22T10:00:00Z)\n"
+	"  credential-helper [--profile P] [--region R] [--host H] [--ignore-host-check]\n"
+	"           get|store|erase\n"
+	"           a git credential helper for CodeCommit and commitd, the same as\n"
+	"           git-credential-commitd (`commitd credential-helper --help`)\n"
 	"  version  print the version\n"
 	"\n"
 	"options for every command:\n"
@@ -976,6 +981,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (strcmp(cmd, "credential-helper") == 0)
+		return credential_helper_main(argc - 1, argv + 1);
 	optind = 2;
 	if (strcmp(cmd, "audit") == 0) { /* audit verify|export */
 		if (argc < 3 || argv[2][0] == '-')

@@ -37,9 +37,12 @@ int awscfg_load(struct awscfg_file **out, const char *path, struct err *e);
 void awscfg_free(struct awscfg_file *f);
 
 bool awscfg_has_section(const struct awscfg_file *f, const char *section);
+/* the i-th section's name, in file order; NULL past the last */
+const char *awscfg_section_name(const struct awscfg_file *f, size_t i);
 /* the value, or NULL; key is matched lower-cased */
 const char *awscfg_get(const struct awscfg_file *f, const char *section, const char *key);
-/* a sub-section value: awscfg_sub(f, "services dev", "codecommit", "endpoint_url") */
+/* a sub-section value: awscfg_sub(f, "services dev", "codecommit", "endpoint_url");
+ * valid until the next call in the same thread */
 const char *awscfg_sub(const struct awscfg_file *f, const char *section, const char *key,
 		       const char *subkey);
 

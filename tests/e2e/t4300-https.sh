@@ -103,6 +103,7 @@ expect_eq "curl --cacert cert.pem: /health is 200" "$code" 200
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CERT" "https://localhost:${HOSTPORT#*:}/health")
 expect_eq "the name localhost verifies" "$code" 200
 if ip -6 addr show lo 2>/dev/null | grep -q "::1"; then
+	stop_server # one server per data directory (the audit trail's writer lock)
 	serve --listen "[::1]:0"
 	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CERT" "$ENDPOINT/health")
 	expect_eq "HTTPS on [::1] verifies the name ::1" "$code" 200
