@@ -111,7 +111,7 @@ run: deps commitd
 	scripts/quickstart.sh
 
 bench: commitd
-	bench/run.sh auth sts audit policy clone ssh tools
+	bench/run.sh auth sts audit trail policy clone ssh tools
 
 build/bench/policy: bench/policy.c $(OBJS)
 	@mkdir -p $(dir $@)

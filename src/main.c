@@ -115,7 +115,7 @@ static const char usage_text[] =
 	"  --oidc-ca-file FILE   PEM CAs to trust for those fetches, for a provider\n"
 	"                        with a private CA (default: the system's)\n"
 	"  --audit on|off        record every API call and Git pull or push in the\n"
-	"                        audit trail, DIR/audit.db (default on)\n"
+	"                        audit trail, DIR/audit/ and DIR/audit.db (default on)\n"
 	"  --audit-retention-days N\n"
 	"                        prune events older than N days (default 0: keep all)\n"
 	"\n"

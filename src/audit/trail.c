@@ -981,7 +981,7 @@ int audit_open(struct audit **out, const struct audit_config *cfg, struct err *e
 	}
 	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(a->db, 5000) != SQLITE_OK ||
-	    exec(a->db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") < 0) {
+	    exec(a->db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") < 0) {
 		err_set(e, CC_ERROR, NULL, "%s: %s", path, a->db ? sqlite3_errmsg(a->db) : "no memory");
 		goto fail;
 	}
