@@ -81,7 +81,7 @@ build/san/main.o: src/main.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-build/san/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard src/*/*.h) $(wildcard tools/*.h)
+build/san/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard tests/unit/*/*.h) $(wildcard src/*/*.h) $(wildcard tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Itests/unit -O1 -g $(SAN) -c -o $@ $<
 
@@ -111,12 +111,17 @@ run: deps commitd
 	scripts/quickstart.sh
 
 bench: commitd
-	bench/run.sh auth sts audit policy clone ssh tools
+	bench/run.sh auth sts audit trail policy clone ssh tools
 
 build/bench/policy: bench/policy.c $(OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ \
 		bench/policy.c $(filter build/rel/core/% build/rel/policy/%,$(OBJS)) $(PKG_LIBS)
+
+build/bench/trail: bench/trail.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ bench/trail.c \
+		$(filter build/rel/core/% build/rel/audit/%,$(OBJS)) $(PKG_LIBS) -lpthread
 
 lint:
 	scripts/lint-banned.sh

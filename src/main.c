@@ -115,7 +115,7 @@ static const char usage_text[] =
 	"  --oidc-ca-file FILE   PEM CAs to trust for those fetches, for a provider\n"
 	"                        with a private CA (default: the system's)\n"
 	"  --audit on|off        record every API call and Git pull or push in the\n"
-	"                        audit trail, DIR/audit.db (default on)\n"
+	"                        audit trail, DIR/audit/ and DIR/audit.db (default on)\n"
 	"  --audit-retention-days N\n"
 	"                        prune events older than N days (default 0: keep all)\n"
 	"\n"
@@ -767,8 +767,8 @@ static int cmd_serve(struct opts *o)
 	if (o->audit && strcmp(o->audit, "on") != 0 && strcmp(o->audit, "off") != 0)
 		fatal("--audit must be on or off");
 	if (!o->audit || strcmp(o->audit, "on") == 0) {
-		struct audit_config ac = {o->data_dir,
-					  o->audit_retention > 0 ? o->audit_retention : 0};
+		struct audit_config ac = {.data_dir = o->data_dir,
+					  .retention_days = o->audit_retention > 0 ? o->audit_retention : 0};
 
 		if (audit_open(&env.audit, &ac, &e) < 0)
 			fatal("audit trail: %s", e.msg);

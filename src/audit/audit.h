@@ -3,9 +3,10 @@
  *
  * Every API call and every Git pull or push is one event, a CloudTrail
  * record (JSON text written by the caller: aws/event.c).  Events are
- * queued in memory and written by one thread, in batches, to their own
- * SQLite database (DIR/audit.db), so a burst of requests never waits on the
- * disk and never contends with the metadata store's write lock.
+ * queued in memory and written by one thread, in batches: appended to
+ * segment files (DIR/audit/events-*.seg) and indexed in their own SQLite
+ * database (DIR/audit.db), so a burst of requests never waits on the disk
+ * and never contends with the metadata store's write lock.
  *
  * Tamper evidence: each event's hash is SHA-256(previous hash || the
  * event's stored bytes), the chain starting from 32 zero bytes; every
@@ -15,9 +16,12 @@
  * old events keeps the hash of the last pruned one as the chain's new
  * anchor, so what remains still verifies.
  *
- * What a crash can lose: the events still in the queue, at most
- * AUDIT_FLUSH_MS of them (and never more than AUDIT_QUEUE_MAX).  A clean
- * close writes everything queued before it returns.
+ * What a crash (of the process or of the machine) can lose: the events
+ * still in the queue and the batch being written, about AUDIT_FLUSH_MS of
+ * them (and never more than AUDIT_QUEUE_MAX): a batch is fdatasync'd to its
+ * segment, then committed to the index with a synchronous (FULL) commit,
+ * and only then counted written.  A clean close writes everything queued
+ * before it returns.
  *
  *   trail.c    the queue, the writer thread, the database, the chain
  *   lookup.c   searching (LookupEvents) and exporting
@@ -42,8 +46,9 @@
 struct audit;
 
 struct audit_config {
-	const char *data_dir;      /* DIR: DIR/audit.db, DIR/audit/signing.key */
+	const char *data_dir;      /* DIR: DIR/audit.db, DIR/audit/ */
 	int64_t retention_days;    /* 0: keep every event */
+	int64_t segment_max;       /* bytes of a segment file before the next; 0: 64 MiB */
 };
 
 /* Opens (creating when missing) the trail and starts its writer thread. */

@@ -3,14 +3,21 @@
  * eventTime, one attribute, a time range, pages named by an opaque token)
  * and the export of a time range as JSON lines.
  *
- * A search walks the index (account, time) backwards from the end of the
- * range, so a time range costs what it returns; an attribute is a filter on
- * that walk (no index of its own: each would cost the writer).  The token
- * names where the page stopped and the query it belongs to.  Nothing here
- * writes.  The contract is audit.h.
+ * A search reads the account's index chunks (chunk.c) whose time range
+ * meets the query's, newest first, and keeps the best max + 1 entries
+ * that pass the attribute's filter; it stops at the first chunk whose
+ * newest event is older than all it keeps (a chunk spans at most
+ * CHUNK_SPAN seconds, so the range of chunks to read is bounded too).  The
+ * records of the page are then read from their segment files.  An
+ * attribute has no index of its own (each would cost the writer).  The
+ * token names where the page stopped and the query it belongs to.  Nothing
+ * here writes.  The contract is audit.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit_int.h"
 
@@ -21,26 +28,28 @@ struct pos {
 	int64_t time, seq; /* the page goes on below (time, seq) */
 };
 
+/* an event a page may show: its index entry, copied out of its chunk */
+struct hit {
+	int64_t time, seq, segment, off;
+	uint32_t len;
+	bool read_only;
+	char f[IX_FIELDS][400];
+	uint16_t fn[IX_FIELDS];
+};
+
 static uint64_t query_hash(const struct audit_query *q);
 static int token_num(int64_t *out, const char *s, size_t n, int64_t min);
 static int token_parse(struct pos *out, const char *t, const struct audit_query *q,
 		       struct err *e);
 static json_t *text_json(const unsigned char *p, size_t n);
-static void put(json_t *o, const char *k, sqlite3_stmt *q, int col);
-static size_t first_line(const unsigned char **out, const unsigned char *s, size_t n);
-static json_t *event_of(sqlite3_stmt *q);
-
-static const char *const attr_sql[] = {
-	[AUDIT_ATTR_NONE] = "",
-	[AUDIT_ATTR_EVENT_ID] = " AND event_id = ?5",
-	[AUDIT_ATTR_EVENT_NAME] = " AND event_name = ?5",
-	[AUDIT_ATTR_READ_ONLY] = " AND read_only = ?5",
-	[AUDIT_ATTR_USERNAME] = " AND username = ?5",
-	[AUDIT_ATTR_RESOURCE_TYPE] = " AND instr(resource_types, char(10) || ?5 || char(10)) > 0",
-	[AUDIT_ATTR_RESOURCE_NAME] = " AND instr(resource_names, char(10) || ?5 || char(10)) > 0",
-	[AUDIT_ATTR_EVENT_SOURCE] = " AND event_source = ?5",
-	[AUDIT_ATTR_ACCESS_KEY_ID] = " AND access_key_id = ?5",
-};
+static bool entry_matches(const struct ientry *x, const struct audit_query *q, size_t vn);
+static void keep(struct hit *best, size_t *n, size_t max, const struct ientry *x,
+		 int64_t segment);
+static json_t *event_of(const struct hit *h, const char *record, size_t len);
+static int record_read(struct buf *out, const char *dir, const struct hit *h, int *fd,
+		       int64_t *fd_seg);
+static int export_segment(const char *dir, sqlite3_stmt *s, int64_t start, int64_t end,
+			  FILE *out, struct err *e);
 
 /* what a token is good for: the same account, attribute, value and time range */
 static uint64_t query_hash(const struct audit_query *q)
@@ -117,68 +126,145 @@ static json_t *text_json(const unsigned char *p, size_t n)
 	return s;
 }
 
-static void put(json_t *o, const char *k, sqlite3_stmt *q, int col)
+/* does x pass q's attribute?  vn: strlen(q->value) */
+static bool entry_matches(const struct ientry *x, const struct audit_query *q, size_t vn)
 {
-	const unsigned char *v = sqlite3_column_text(q, col);
-	size_t n = (size_t)sqlite3_column_bytes(q, col);
+	int f;
 
-	if (v && n)
-		json_object_set_new(o, k, text_json(v, n));
+	switch (q->attr) {
+	case AUDIT_ATTR_NONE: return true;
+	case AUDIT_ATTR_READ_ONLY: return x->read_only == (strcmp(q->value, "true") == 0);
+	case AUDIT_ATTR_RESOURCE_NAME: return audit__resource_match(x, q->value, vn);
+	case AUDIT_ATTR_EVENT_ID: f = IX_EVENT_ID; break;
+	case AUDIT_ATTR_EVENT_NAME: f = IX_NAME; break;
+	case AUDIT_ATTR_USERNAME: f = IX_USER; break;
+	case AUDIT_ATTR_RESOURCE_TYPE: f = IX_TYPE; break;
+	case AUDIT_ATTR_EVENT_SOURCE: f = IX_SOURCE; break;
+	case AUDIT_ATTR_ACCESS_KEY_ID: f = IX_KEY; break;
+	default: return false;
+	}
+	return vn > 0 && x->fn[f] == vn && memcmp(x->f[f], q->value, vn) == 0;
 }
 
-/* the first line of "\nA\nB\n" */
-static size_t first_line(const unsigned char **out, const unsigned char *s, size_t n)
+/* x among the best *n (newest first by time, then seq), which hold at most max */
+static void keep(struct hit *best, size_t *n, size_t max, const struct ientry *x,
+		 int64_t segment)
 {
-	const unsigned char *nl;
+	size_t i = *n;
+	struct hit *h;
 
-	*out = NULL;
-	if (s == NULL || n < 2 || s[0] != '\n')
-		return 0;
-	nl = memchr(s + 1, '\n', n - 1);
-	if (nl == NULL || nl == s + 1)
-		return 0;
-	*out = s + 1;
-	return (size_t)(nl - (s + 1));
+	while (i > 0 && (best[i - 1].time < x->time ||
+			 (best[i - 1].time == x->time && best[i - 1].seq < x->seq)))
+		i--;
+	if (i >= max)
+		return;
+	if (*n == max) /* the last one goes */
+		(*n)--;
+	memmove(&best[i + 1], &best[i], (*n - i) * sizeof(*best));
+	(*n)++;
+	h = &best[i];
+	h->time = x->time;
+	h->seq = x->seq;
+	h->segment = segment;
+	h->off = x->off;
+	h->len = x->len;
+	h->read_only = x->read_only;
+	for (int f = 0; f < IX_FIELDS; f++) {
+		size_t fn = x->fn[f] < sizeof(h->f[f]) ? x->fn[f] : sizeof(h->f[f]) - 1;
+
+		if (fn)
+			memcpy(h->f[f], x->f[f], fn);
+		h->fn[f] = (uint16_t)fn;
+	}
 }
 
-/* one row as LookupEvents' Event; the resource is the one the trail indexed */
-static json_t *event_of(sqlite3_stmt *q)
+/* the record of h, from its segment file (fd kept open for the next one of the same) */
+static int record_read(struct buf *out, const char *dir, const struct hit *h, int *fd,
+		       int64_t *fd_seg)
 {
+	unsigned char hdr[FRAME_HDR];
+	struct frame f;
+	ssize_t got;
+
+	buf_clear(out);
+	if (*fd < 0 || *fd_seg != h->segment) {
+		char *path = audit__seg_path(dir, h->segment);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		*fd_seg = h->segment;
+		free(path);
+		if (*fd < 0)
+			return CC_ENOTFOUND;
+	}
+	if (h->len > AUDIT_RECORD_MAX || buf_grow(out, h->len + 1) < 0)
+		return CC_ECONFLICT;
+	got = pread(*fd, hdr, sizeof(hdr), h->off);
+	if (got != (ssize_t)sizeof(hdr))
+		return CC_ECONFLICT;
+	audit__frame_get(&f, hdr);
+	if (f.seq != h->seq || f.len != h->len)
+		return CC_ECONFLICT;
+	got = h->len ? pread(*fd, out->ptr, h->len, h->off + FRAME_HDR) : 0;
+	if (got != (ssize_t)h->len)
+		return CC_ECONFLICT;
+	out->len = h->len;
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+/* h as LookupEvents' Event; the resource is the one the trail indexed */
+static json_t *event_of(const struct hit *h, const char *record, size_t len)
+{
+	static const struct {
+		const char *name;
+		int f;
+	} members[] = {
+		{"EventId", IX_EVENT_ID},   {"EventName", IX_NAME}, {"AccessKeyId", IX_KEY},
+		{"EventSource", IX_SOURCE}, {"Username", IX_USER},
+	};
 	json_t *ev = json_object(), *r;
-	const unsigned char *name, *type;
-	size_t nn = first_line(&name, sqlite3_column_text(q, 6), (size_t)sqlite3_column_bytes(q, 6));
-	size_t tn = first_line(&type, sqlite3_column_text(q, 7), (size_t)sqlite3_column_bytes(q, 7));
 
 	if (ev == NULL)
 		return NULL;
-	put(ev, "EventId", q, 1);
-	put(ev, "EventName", q, 2);
-	json_object_set_new(ev, "ReadOnly", json_string(sqlite3_column_int(q, 3) ? "true" : "false"));
-	put(ev, "AccessKeyId", q, 4);
-	json_object_set_new(ev, "EventTime", json_integer(sqlite3_column_int64(q, 9)));
-	put(ev, "EventSource", q, 5);
-	put(ev, "Username", q, 10);
-	if (nn || tn) {
+	for (size_t i = 0; i < ARRAY_SIZE(members); i++)
+		if (h->fn[members[i].f])
+			json_object_set_new(ev, members[i].name,
+					    text_json((const unsigned char *)h->f[members[i].f],
+						      h->fn[members[i].f]));
+	json_object_set_new(ev, "ReadOnly", json_string(h->read_only ? "true" : "false"));
+	json_object_set_new(ev, "EventTime", json_integer(h->time));
+	if (h->fn[IX_RESOURCE] || h->fn[IX_TYPE]) {
 		r = json_object();
-		if (tn)
-			json_object_set_new(r, "ResourceType", text_json(type, tn));
-		if (nn)
-			json_object_set_new(r, "ResourceName", text_json(name, nn));
+		if (h->fn[IX_TYPE])
+			json_object_set_new(r, "ResourceType",
+					    text_json((const unsigned char *)h->f[IX_TYPE],
+						      h->fn[IX_TYPE]));
+		if (h->fn[IX_RESOURCE])
+			json_object_set_new(r, "ResourceName",
+					    text_json((const unsigned char *)h->f[IX_RESOURCE],
+						      h->fn[IX_RESOURCE]));
 		json_object_set_new(ev, "Resources", json_pack("[o]", r));
 	}
-	put(ev, "CloudTrailEvent", q, 8);
+	if (record && len)
+		json_object_set_new(ev, "CloudTrailEvent", text_json((const unsigned char *)record, len));
 	return ev;
 }
 
 int audit_lookup(struct audit *a, const struct audit_query *q, json_t **events,
 		 char **next_token, struct err *e)
 {
-	char sql[1024];
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db;
-	struct pos hi = {q->end ? q->end : INT64_MAX, INT64_MAX}, tok, last = {0, 0};
-	size_t n = 0;
-	int rc, step;
+	struct pos hi = {q->end ? q->end : INT64_MAX, INT64_MAX}, tok;
+	struct hit *best = NULL;
+	struct buf rec = BUF_INIT(0);
+	int64_t start = q->start ? q->start : INT64_MIN, anchor = 0, fd_seg = 0;
+	unsigned char ahash[32];
+	size_t n = 0, vn = 0;
+	int rc, step, fd = -1;
+	bool reading = false;
 
 	*events = NULL;
 	*next_token = NULL;
@@ -198,59 +284,90 @@ int audit_lookup(struct audit *a, const struct audit_query *q, json_t **events,
 		else if (tok.time == hi.time)
 			hi.seq = tok.seq;
 	}
-	if ((*events = json_array()) == NULL)
-		return err_oom(e);
-	/* a line break cannot be in one resource line: no value with one matches */
-	if ((q->attr == AUDIT_ATTR_RESOURCE_NAME || q->attr == AUDIT_ATTR_RESOURCE_TYPE) &&
-	    strchr(q->value, '\n'))
-		return 0;
+	if ((*events = json_array()) == NULL || (best = calloc(q->max + 1, sizeof(*best))) == NULL) {
+		rc = err_oom(e);
+		goto out;
+	}
+	if (q->attr != AUDIT_ATTR_NONE)
+		vn = strlen(q->value);
 	audit__flush(a);
-	snprintf(sql, sizeof(sql),
-		 "SELECT seq, event_id, event_name, read_only, access_key_id, event_source,"
-		 " resource_names, resource_types, record, time, username FROM events"
-		 " WHERE account = ?1 AND time >= ?2 AND time <= ?3 AND (time < ?3 OR seq < ?4)%s"
-		 " ORDER BY time DESC, seq DESC LIMIT ?6",
-		 attr_sql[q->attr]);
 	db = audit__reader(a);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+	reading = true;
+	/* one snapshot for the anchor and the chunks */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    audit__anchor(db, &anchor, ahash) < 0 ||
+	    sqlite3_prepare_v2(db, "SELECT segment, entries, time_hi FROM chunks WHERE account = ?1"
+				   " AND time_hi >= ?2 AND time_hi <= ?3 AND time_lo <= ?4"
+				   " ORDER BY time_hi DESC", -1, &st, NULL) != SQLITE_OK) {
 		rc = err_set(e, CC_ERROR, NULL, "audit lookup: %s", sqlite3_errmsg(db));
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, q->account, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, q->start ? q->start : INT64_MIN);
-	sqlite3_bind_int64(st, 3, hi.time);
-	sqlite3_bind_int64(st, 4, hi.seq);
-	if (q->attr == AUDIT_ATTR_READ_ONLY)
-		sqlite3_bind_int(st, 5, strcmp(q->value, "true") == 0);
-	else if (q->attr != AUDIT_ATTR_NONE)
-		sqlite3_bind_text(st, 5, q->value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)q->max + 1);
+	sqlite3_bind_int64(st, 2, start);
+	sqlite3_bind_int64(st, 3, hi.time > INT64_MAX - CHUNK_SPAN ? INT64_MAX : hi.time + CHUNK_SPAN);
+	sqlite3_bind_int64(st, 4, hi.time);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (++n > q->max) { /* one more than a page: there is a next one */
-			char tokbuf[TOKEN_MAX + 1];
+		const unsigned char *p = sqlite3_column_blob(st, 1), *end;
+		int64_t segment = sqlite3_column_int64(st, 0);
+		struct ientry x = {0};
+		int got;
 
-			snprintf(tokbuf, sizeof(tokbuf), TOKEN_PREFIX "%lld.%lld.%016llx",
-				 (long long)last.time, (long long)last.seq,
-				 (unsigned long long)query_hash(q));
-			if ((*next_token = strdup(tokbuf)) == NULL) {
-				rc = err_oom(e);
-				goto out;
-			}
+		/* nothing in this chunk or an older one can be newer than all that is kept */
+		if (n == q->max + 1 && sqlite3_column_int64(st, 2) < best[n - 1].time)
 			break;
+		if (p == NULL)
+			continue;
+		end = p + sqlite3_column_bytes(st, 1);
+		while ((got = audit__chunk_next(&x, &p, end)) == 1)
+			if (x.seq > anchor && x.time >= start && x.time <= hi.time &&
+			    (x.time < hi.time || x.seq < hi.seq) && entry_matches(&x, q, vn))
+				keep(best, &n, q->max + 1, &x, segment);
+		if (got < 0)
+			log_warnx("audit: a damaged index chunk of account '%s' was skipped"
+				  " (commitd audit verify says more)", q->account);
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = err_set(e, CC_ERROR, NULL, "audit lookup: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	for (size_t i = 0; i < n && i < q->max; i++) {
+		int got = record_read(&rec, audit__dir(a), &best[i], &fd, &fd_seg);
+
+		if (got < 0 && got != CC_ENOTFOUND && got != CC_ECONFLICT) {
+			rc = err_oom(e);
+			goto out;
 		}
-		last.seq = sqlite3_column_int64(st, 0);
-		last.time = sqlite3_column_int64(st, 9);
-		if (json_array_append_new(*events, event_of(st)) < 0) {
+		if (got < 0)
+			log_warnx("audit: the record of event %lld is not where the index says"
+				  " (commitd audit verify says more)", (long long)best[i].seq);
+		if (json_array_append_new(*events, event_of(&best[i], got == 0 ? rec.ptr : NULL,
+							   rec.len)) < 0) {
 			rc = err_oom(e);
 			goto out;
 		}
 	}
-	rc = step == SQLITE_ROW || step == SQLITE_DONE
-		     ? 0
-		     : err_set(e, CC_ERROR, NULL, "audit lookup: %s", sqlite3_errmsg(db));
+	if (n > q->max) { /* one more than a page: there is a next one */
+		char tokbuf[TOKEN_MAX + 1];
+
+		snprintf(tokbuf, sizeof(tokbuf), TOKEN_PREFIX "%lld.%lld.%016llx",
+			 (long long)best[q->max - 1].time, (long long)best[q->max - 1].seq,
+			 (unsigned long long)query_hash(q));
+		if ((*next_token = strdup(tokbuf)) == NULL) {
+			rc = err_oom(e);
+			goto out;
+		}
+	}
+	rc = 0;
 out:
 	sqlite3_finalize(st);
-	audit__reader_done(a);
+	if (fd >= 0)
+		close(fd);
+	if (reading) {
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		audit__reader_done(a);
+	}
+	buf_release(&rec);
+	free(best);
 	if (rc < 0) {
 		json_decref(*events);
 		*events = NULL;
@@ -260,35 +377,74 @@ out:
 	return rc;
 }
 
+/* the frames of one segment in [start, end] as JSON lines: 0, CC_ECONFLICT (damaged) or CC_ERROR */
+static int export_segment(const char *dir, sqlite3_stmt *s, int64_t start, int64_t end,
+			  FILE *out, struct err *e)
+{
+	struct seg_reader r;
+	struct frame f;
+	const char *rec;
+	int64_t at;
+	int rc;
+
+	if ((rc = audit__seg_open(&r, dir, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+				  sqlite3_column_int64(s, 2), e)) < 0)
+		return rc;
+	while ((rc = audit__seg_next(&r, &f, &rec, &at, e)) == 1) {
+		if (f.time < start || f.time > end)
+			continue;
+		/* the bytes as stored and hashed: a line a reader can check against the chain */
+		if ((f.len && fwrite(rec, 1, f.len, out) != f.len) || fputc('\n', out) == EOF) {
+			rc = err_set(e, CC_ERROR, NULL, "audit export: cannot write");
+			break;
+		}
+	}
+	audit__seg_close(&r);
+	return rc;
+}
+
 int audit_export(const char *data_dir, int64_t start, int64_t end, FILE *out, struct err *e)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc, step;
+	int rc, step, lock = -1;
 
 	if ((rc = audit__open_ro(&db, data_dir, e)) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT record FROM events WHERE time >= ?1 AND time <= ?2"
-				   " ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+	if (!start)
+		start = INT64_MIN;
+	if (!end)
+		end = INT64_MAX;
+	lock = audit__readers_lock(data_dir); /* before the snapshot: no file of it goes */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = err_set(e, CC_ERROR, NULL, "audit export: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, start ? start : INT64_MIN);
-	sqlite3_bind_int64(st, 2, end ? end : INT64_MAX);
+	if (audit__has_table(db, "events")) {
+		rc = audit__export_v2(db, start, end, out, e);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT first_seq, start, size FROM segments ORDER BY first_seq",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = err_set(e, CC_ERROR, NULL, "audit export: %s", sqlite3_errmsg(db));
+		goto out;
+	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *rec = sqlite3_column_blob(st, 0);
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-
-		/* the bytes as stored and hashed: a line a reader can check against the chain */
-		if ((n && fwrite(rec, 1, n, out) != n) || fputc('\n', out) == EOF) {
-			rc = err_set(e, CC_ERROR, NULL, "audit export: cannot write");
-			goto out;
+		rc = export_segment(data_dir, st, start, end, out, e);
+		if (rc == CC_ECONFLICT || rc == CC_ENOTFOUND) {
+			rc = err_set(e, CC_ERROR, NULL,
+				     "audit export: the segment of event %lld is damaged or missing"
+				     " (commitd audit verify says more)",
+				     (long long)sqlite3_column_int64(st, 0));
 		}
+		if (rc < 0)
+			goto out;
 	}
 	rc = step == SQLITE_DONE ? 0
 				 : err_set(e, CC_ERROR, NULL, "audit export: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	audit__readers_unlock(lock);
 	return rc;
 }

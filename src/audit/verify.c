@@ -1,31 +1,61 @@
 /*
  * verify.c - `commitd audit verify`: the trail checked without a running
- * server.  From the anchor on, every event's sequence number must follow
- * the one before (a gap is a removed event) and its hash must follow from
- * the one before and its own bytes (altered or reordered events break it);
- * every digest must carry a valid signature of the trail's key and name
- * the hash the chain has at its event, and the anchor left by pruning must
- * be a signed digest's.  The database is read as hostile: nothing in it is
- * trusted to be well formed.  The contract is audit.h.
+ * server.  From the anchor on, the segment files are read frame by frame:
+ * every event's sequence number must follow the one before (a gap is a
+ * removed event), its hash must follow from the one before and its own
+ * bytes (altered or reordered events break it), and a file must hold every
+ * byte its committed size says (a missing or cut-short file is removed
+ * events).  Every digest must carry a valid signature of the trail's key
+ * and name the hash the chain has at its event, and the anchor left by
+ * pruning must be a signed digest's.  Last, the index: every event must be
+ * in it once, pointing at its own frame, or LookupEvents would not show it
+ * as written.  The database and the files are read as hostile.  A trail of
+ * schema 1 or 2 is legacy.c's.  The contract is audit.h.
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
 #include "audit_int.h"
 
+/* a signed digest, and the hash the chain has at its event (when it was reached) */
+struct dig {
+	int64_t seq, time;
+	unsigned char hash[32], at[32];
+	bool hash_ok, reached;
+	unsigned char *sig;
+	size_t siglen;
+};
+
+struct walk {
+	sqlite3 *db;
+	const char *dir;
+	struct buf *report;
+	struct err *e;
+	int64_t anchor, seq, n;     /* the anchor; the last event read; events read */
+	unsigned char hash[32];     /* the chain's hash after seq */
+	struct dig *digs;
+	size_t ndigs, next_dig;
+	EVP_MD_CTX *md;             /* the chain's, reused */
+};
+
 static EVP_PKEY *public_key(const char *dir, struct err *e);
-static bool signature_ok(EVP_PKEY *k, int64_t seq, const unsigned char *hash, int64_t t,
-			 const unsigned char *sig, size_t siglen);
-static int broken(struct buf *report, struct err *e, const char *fmt, ...) CC_PRINTF(3, 4);
-static void safe_id(char *out, size_t outsz, const unsigned char *id);
-static int check_chain(sqlite3 *db, struct buf *report, struct err *e, int64_t *seq,
-		       unsigned char hash[32], int64_t *n);
-static int check_digests(sqlite3 *db, EVP_PKEY *key, int64_t anchor,
-			 const unsigned char anchor_hash[32], struct buf *report, struct err *e,
+static int digests_load(struct walk *w);
+static void event_id(char *out, size_t outsz, struct walk *w, int64_t seq, const char *rec,
+		     size_t len);
+static int frame_check(struct walk *w, const struct frame *f, const char *rec);
+static int segment_check(struct walk *w, int64_t first, int64_t last, int64_t start,
+			 int64_t size);
+static int chain_check(struct walk *w);
+static int digests_check(struct walk *w, EVP_PKEY *key, const unsigned char anchor_hash[32],
 			 int64_t *ndig, int64_t *last_digest);
+static int entry_check(struct walk *w, const struct ientry *x, int64_t segment,
+		       unsigned char *seen, int *fd, int64_t *fd_seg);
+static int index_check(struct walk *w);
 
 static EVP_PKEY *public_key(const char *dir, struct err *e)
 {
@@ -46,7 +76,7 @@ static EVP_PKEY *public_key(const char *dir, struct err *e)
 	return k;
 }
 
-static bool signature_ok(EVP_PKEY *k, int64_t seq, const unsigned char *hash, int64_t t,
+bool audit__signature_ok(EVP_PKEY *k, int64_t seq, const unsigned char *hash, int64_t t,
 			 const unsigned char *sig, size_t siglen)
 {
 	struct buf text = BUF_INIT(0);
@@ -62,7 +92,7 @@ static bool signature_ok(EVP_PKEY *k, int64_t seq, const unsigned char *hash, in
 	return ok;
 }
 
-static int broken(struct buf *report, struct err *e, const char *fmt, ...)
+int audit__broken(struct buf *report, struct err *e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -74,74 +104,194 @@ static int broken(struct buf *report, struct err *e, const char *fmt, ...)
 	return err_set(e, CC_ECONFLICT, NULL, "%s", buf_cstr(report));
 }
 
-/* an eventID from the database, fit for a terminal whatever it holds */
-static void safe_id(char *out, size_t outsz, const unsigned char *id)
+/* an eventID from the trail, fit for a terminal whatever it holds */
+void audit__safe_id(char *out, size_t outsz, const unsigned char *id, size_t n)
 {
 	size_t i = 0;
 
-	for (; id && id[i] && i + 1 < outsz; i++)
+	for (; id && i < n && id[i] && i + 1 < outsz; i++)
 		out[i] = id[i] >= 0x20 && id[i] < 0x7f ? (char)id[i] : '?';
 	out[i] = '\0';
 	if (i == 0)
 		snprintf(out, outsz, "?");
 }
 
-/* every event from the anchor on: consecutive, each hash following from the one before */
-static int check_chain(sqlite3 *db, struct buf *report, struct err *e, int64_t *seq,
-		       unsigned char hash[32], int64_t *n)
+/* every digest, in seq order (a handful per thousand events) */
+static int digests_load(struct walk *w)
 {
 	sqlite3_stmt *q = NULL;
+	size_t cap = 0;
+	int step;
+
+	if (sqlite3_prepare_v2(w->db, "SELECT seq, hash, time, signature FROM digests ORDER BY seq",
+			       -1, &q, NULL) != SQLITE_OK)
+		return err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct dig *d;
+		size_t siglen = (size_t)sqlite3_column_bytes(q, 3);
+
+		if (w->ndigs == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			struct dig *p = realloc(w->digs, ncap * sizeof(*p));
+
+			if (p == NULL)
+				break;
+			w->digs = p;
+			cap = ncap;
+		}
+		d = &w->digs[w->ndigs];
+		memset(d, 0, sizeof(*d));
+		d->seq = sqlite3_column_int64(q, 0);
+		d->time = sqlite3_column_int64(q, 2);
+		d->hash_ok = sqlite3_column_bytes(q, 1) == 32;
+		if (d->hash_ok)
+			memcpy(d->hash, sqlite3_column_blob(q, 1), 32);
+		if ((d->sig = malloc(siglen + 1)) == NULL)
+			break;
+		if (siglen)
+			memcpy(d->sig, sqlite3_column_blob(q, 3), siglen);
+		d->siglen = siglen;
+		w->ndigs++;
+	}
+	sqlite3_finalize(q);
+	if (step == SQLITE_ROW)
+		return err_oom(w->e);
+	if (step != SQLITE_DONE)
+		return err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
+	return 0;
+}
+
+/* the eventID of the record found at seq (which may not be seq's own: the
+ * record is what is judged), else the one the index gives seq */
+static void event_id(char *out, size_t outsz, struct walk *w, int64_t seq, const char *rec,
+		     size_t len)
+{
+	static const char key[] = "\"eventID\":\"";
+	const char *p = memmem(rec, len, key, sizeof(key) - 1), *q;
+
+	if (p) {
+		p += sizeof(key) - 1;
+		q = memchr(p, '"', (size_t)(rec + len - p));
+		if (q && q > p && (size_t)(q - p) < outsz) {
+			audit__safe_id(out, outsz, (const unsigned char *)p, (size_t)(q - p));
+			return;
+		}
+	}
+	audit__event_id(out, outsz, w->db, seq);
+}
+
+/* the next frame of the chain: where it must be, and what it must hash to */
+static int frame_check(struct walk *w, const struct frame *f, const char *rec)
+{
 	unsigned char h[32];
 	char id[65];
+
+	if (f->seq != w->seq + 1) {
+		if (f->seq > w->seq)
+			return audit__broken(w->report, w->e,
+					     "event %lld was removed (the trail goes from event %lld"
+					     " to %lld)",
+					     (long long)(w->seq + 1), (long long)w->seq,
+					     (long long)f->seq);
+		event_id(id, sizeof(id), w, f->seq, rec, f->len);
+		if (w->seq == w->anchor)
+			return audit__broken(w->report, w->e,
+					     "event %lld (eventID %s) is older than the anchor (event"
+					     " %lld): the record of what was pruned was altered",
+					     (long long)f->seq, id, (long long)w->seq);
+		return audit__broken(w->report, w->e,
+				     "event %lld (eventID %s) is out of place: it follows event"
+				     " %lld", (long long)f->seq, id, (long long)w->seq);
+	}
+	if (audit__chain(w->md, h, w->hash, rec, f->len) < 0)
+		return err_set(w->e, CC_ERROR, NULL, "audit verify: sha-256 failed");
+	if (memcmp(h, f->hash, 32) != 0) {
+		event_id(id, sizeof(id), w, f->seq, rec, f->len);
+		if (w->seq)
+			return audit__broken(w->report, w->e,
+					     "event %lld (eventID %s) was altered, removed or"
+					     " reordered: its hash does not follow from event %lld and"
+					     " its own record",
+					     (long long)f->seq, id, (long long)w->seq);
+		return audit__broken(w->report, w->e,
+				     "event %lld (eventID %s) was altered, removed or reordered:"
+				     " its hash does not follow from its own record",
+				     (long long)f->seq, id);
+	}
+	while (w->next_dig < w->ndigs && w->digs[w->next_dig].seq < f->seq)
+		w->next_dig++;
+	if (w->next_dig < w->ndigs && w->digs[w->next_dig].seq == f->seq) {
+		memcpy(w->digs[w->next_dig].at, h, 32);
+		w->digs[w->next_dig].reached = true;
+	}
+	memcpy(w->hash, h, 32);
+	w->seq = f->seq;
+	w->n++;
+	return 0;
+}
+
+/* one segment file, from its first unpruned frame to its committed size */
+static int segment_check(struct walk *w, int64_t first, int64_t last, int64_t start,
+			 int64_t size)
+{
+	struct seg_reader r;
+	struct frame f;
+	const char *rec;
+	char name[64];
+	int64_t at;
+	int rc;
+
+	audit__seg_name(name, sizeof(name), first);
+	if (first > w->seq + 1)
+		return audit__broken(w->report, w->e,
+				     "events %lld-%lld were removed: no segment holds them (the"
+				     " next, %s, starts at event %lld)",
+				     (long long)(w->seq + 1), (long long)(first - 1), name,
+				     (long long)first);
+	if (size <= start && last <= w->seq)
+		return 0; /* empty, or all pruned */
+	rc = audit__seg_open(&r, w->dir, first, start, size, w->e);
+	if (rc == CC_ENOTFOUND)
+		return audit__broken(w->report, w->e,
+				     "events %lld-%lld were removed: their segment file %s is"
+				     " missing", (long long)(w->seq + 1), (long long)last, name);
+	if (rc < 0)
+		return rc;
+	while ((rc = audit__seg_next(&r, &f, &rec, &at, w->e)) == 1)
+		if ((rc = frame_check(w, &f, rec)) < 0)
+			break;
+	audit__seg_close(&r);
+	if (rc == CC_ECONFLICT && buf_cstr(w->report)[0] == '\0')
+		return audit__broken(w->report, w->e,
+				     "event %lld was removed or damaged: its segment file %s is cut"
+				     " short or its framing was altered",
+				     (long long)(w->seq + 1), name);
+	if (rc < 0)
+		return rc;
+	if (w->seq < last)
+		return audit__broken(w->report, w->e,
+				     "events %lld-%lld were removed: %s ends at event %lld",
+				     (long long)(w->seq + 1), (long long)last, name,
+				     (long long)w->seq);
+	return 0;
+}
+
+/* every segment, in order */
+static int chain_check(struct walk *w)
+{
+	sqlite3_stmt *q = NULL;
 	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(db, "SELECT seq, event_id, record, hash FROM events ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
-		return err_set(e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(db));
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t s = sqlite3_column_int64(q, 0);
-		const char *rec = sqlite3_column_blob(q, 2);
-		size_t len = (size_t)sqlite3_column_bytes(q, 2);
-
-		safe_id(id, sizeof(id), sqlite3_column_text(q, 1));
-		if (s <= *seq) {
-			rc = broken(report, e,
-				    "event %lld (eventID %s) is older than the anchor (event %lld):"
-				    " the record of what was pruned was altered",
-				    (long long)s, id, (long long)*seq);
-			goto out;
-		}
-		if (s != *seq + 1) {
-			rc = broken(report, e,
-				    "event %lld was removed (the trail goes from event %lld to %lld)",
-				    (long long)(*seq + 1), (long long)*seq, (long long)s);
-			goto out;
-		}
-		if (audit__chain(h, hash, rec ? rec : "", rec ? len : 0) < 0) {
-			rc = err_set(e, CC_ERROR, NULL, "audit verify: sha-256 failed");
-			goto out;
-		}
-		if (sqlite3_column_bytes(q, 3) != 32 || memcmp(h, sqlite3_column_blob(q, 3), 32) != 0) {
-			if (*seq)
-				rc = broken(report, e,
-					    "event %lld (eventID %s) was altered, removed or reordered:"
-					    " its hash does not follow from event %lld and its own record",
-					    (long long)s, id, (long long)*seq);
-			else
-				rc = broken(report, e,
-					    "event %lld (eventID %s) was altered, removed or reordered:"
-					    " its hash does not follow from its own record",
-					    (long long)s, id);
-			goto out;
-		}
-		memcpy(hash, h, 32);
-		*seq = s;
-		(*n)++;
-	}
-	if (step != SQLITE_DONE)
-		rc = err_set(e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(db));
-out:
+	if (sqlite3_prepare_v2(w->db, "SELECT first_seq, last_seq, start, size FROM segments"
+				      " ORDER BY first_seq", -1, &q, NULL) != SQLITE_OK)
+		return err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if ((rc = segment_check(w, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+					sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3))) < 0)
+			break;
 	sqlite3_finalize(q);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
 	return rc;
 }
 
@@ -151,112 +301,192 @@ out:
  * cuts at one and keeps it, so that deleting the oldest events and moving
  * the anchor by hand does not pass for retention.
  */
-static int check_digests(sqlite3 *db, EVP_PKEY *key, int64_t anchor,
-			 const unsigned char anchor_hash[32], struct buf *report, struct err *e,
+static int digests_check(struct walk *w, EVP_PKEY *key, const unsigned char anchor_hash[32],
 			 int64_t *ndig, int64_t *last_digest)
 {
-	sqlite3_stmt *q = NULL;
-	bool anchor_signed = anchor == 0;
-	int rc = 0, step;
+	bool anchor_signed = w->anchor == 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT d.seq, d.hash, d.time, d.signature, e.hash FROM digests d"
-				   " LEFT JOIN events e ON e.seq = d.seq ORDER BY d.seq",
-			       -1, &q, NULL) != SQLITE_OK)
-		return err_set(e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(db));
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t s = sqlite3_column_int64(q, 0);
-		const unsigned char *dh = sqlite3_column_blob(q, 1);
+	for (size_t i = 0; i < w->ndigs; i++) {
+		const struct dig *d = &w->digs[i];
 
-		if (sqlite3_column_bytes(q, 1) != 32 ||
-		    !signature_ok(key, s, dh, sqlite3_column_int64(q, 2), sqlite3_column_blob(q, 3),
-				  (size_t)sqlite3_column_bytes(q, 3))) {
-			rc = broken(report, e, "the signed digest at event %lld does not verify",
-				    (long long)s);
-			goto out;
-		}
-		if (s == anchor) {
-			if (memcmp(dh, anchor_hash, 32) != 0) {
-				rc = broken(report, e,
-					    "the anchor (event %lld, the last pruned) is not the one"
-					    " its signed digest names: the trail before it was rewritten",
-					    (long long)s);
-				goto out;
-			}
+		if (!d->hash_ok ||
+		    !audit__signature_ok(key, d->seq, d->hash, d->time, d->sig, d->siglen))
+			return audit__broken(w->report, w->e,
+					     "the signed digest at event %lld does not verify",
+					     (long long)d->seq);
+		if (d->seq == w->anchor) {
+			if (memcmp(d->hash, anchor_hash, 32) != 0)
+				return audit__broken(w->report, w->e,
+						     "the anchor (event %lld, the last pruned) is not"
+						     " the one its signed digest names: the trail"
+						     " before it was rewritten",
+						     (long long)d->seq);
 			anchor_signed = true;
-		} else if (s > anchor && sqlite3_column_type(q, 4) == SQLITE_NULL) {
-			rc = broken(report, e,
-				    "event %lld, which a signed digest covers, was removed",
-				    (long long)s);
-			goto out;
-		} else if (s > anchor && (sqlite3_column_bytes(q, 4) != 32 ||
-					  memcmp(dh, sqlite3_column_blob(q, 4), 32) != 0)) {
-			rc = broken(report, e,
-				    "event %lld does not have the hash its signed digest names: the"
-				    " trail up to it was rewritten",
-				    (long long)s);
-			goto out;
+		} else if (d->seq > w->anchor && !d->reached) {
+			return audit__broken(w->report, w->e,
+					     "event %lld, which a signed digest covers, was removed",
+					     (long long)d->seq);
+		} else if (d->seq > w->anchor && memcmp(d->hash, d->at, 32) != 0) {
+			return audit__broken(w->report, w->e,
+					     "event %lld does not have the hash its signed digest"
+					     " names: the trail up to it was rewritten",
+					     (long long)d->seq);
 		}
 		(*ndig)++;
-		*last_digest = s;
-	}
-	if (step != SQLITE_DONE) {
-		rc = err_set(e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(db));
-		goto out;
+		*last_digest = d->seq;
 	}
 	if (!anchor_signed)
-		rc = broken(report, e,
-			    "events 1-%lld are gone and no signed digest vouches for the anchor"
-			    " (event %lld): they were deleted, not pruned",
-			    (long long)anchor, (long long)anchor);
+		return audit__broken(w->report, w->e,
+				     "events 1-%lld are gone and no signed digest vouches for the"
+				     " anchor (event %lld): they were deleted, not pruned",
+				     (long long)w->anchor, (long long)w->anchor);
+	return 0;
+}
+
+/* one index entry: of an event of the chain, not seen before, naming its frame */
+static int entry_check(struct walk *w, const struct ientry *x, int64_t segment,
+		       unsigned char *seen, int *fd, int64_t *fd_seg)
+{
+	unsigned char hdr[FRAME_HDR];
+	struct frame f;
+	int64_t i;
+
+	if (x->seq <= w->anchor)
+		return 0; /* pruned: a chunk that also held newer events keeps it */
+	if (x->seq > w->seq)
+		return audit__broken(w->report, w->e,
+				     "the index names event %lld, which is not in the trail",
+				     (long long)x->seq);
+	i = x->seq - w->anchor - 1;
+	if (seen[i / 8] & (1u << (i % 8)))
+		return audit__broken(w->report, w->e, "event %lld is in the index twice",
+				     (long long)x->seq);
+	seen[i / 8] |= (unsigned char)(1u << (i % 8));
+	if (*fd < 0 || *fd_seg != segment) {
+		char *path = audit__seg_path(w->dir, segment);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		*fd_seg = segment;
+		free(path);
+	}
+	if (*fd < 0 || pread(*fd, hdr, sizeof(hdr), x->off) != (ssize_t)sizeof(hdr) ||
+	    (audit__frame_get(&f, hdr), f.seq != x->seq || f.len != x->len))
+		return audit__broken(w->report, w->e,
+				     "the index entry of event %lld does not point at its record:"
+				     " LookupEvents would not show it as written",
+				     (long long)x->seq);
+	return 0;
+}
+
+/* every event of the chain in the index once, where it is */
+static int index_check(struct walk *w)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t span = w->seq - w->anchor, fd_seg = 0;
+	unsigned char *seen = calloc((size_t)(span / 8 + 1), 1);
+	int rc = 0, step, fd = -1;
+
+	if (seen == NULL)
+		return err_oom(w->e);
+	if (sqlite3_prepare_v2(w->db, "SELECT id, segment, entries FROM chunks ORDER BY id", -1,
+			       &q, NULL) != SQLITE_OK) {
+		rc = err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
+		goto out;
+	}
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(q, 2), *end;
+		struct ientry x = {0};
+		int got = 0;
+
+		if (p == NULL)
+			continue;
+		end = p + sqlite3_column_bytes(q, 2);
+		while (rc == 0 && (got = audit__chunk_next(&x, &p, end)) == 1)
+			rc = entry_check(w, &x, sqlite3_column_int64(q, 1), seen, &fd, &fd_seg);
+		if (rc == 0 && got < 0)
+			rc = audit__broken(w->report, w->e,
+					   "the index chunk %lld is damaged: LookupEvents does not"
+					   " see all of its events",
+					   (long long)sqlite3_column_int64(q, 0));
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
+	for (int64_t i = 0; rc == 0 && i < span; i++)
+		if (!(seen[i / 8] & (1u << (i % 8))))
+			rc = audit__broken(w->report, w->e,
+					   "event %lld is not in the index: LookupEvents does not"
+					   " find it",
+					   (long long)(w->anchor + 1 + i));
 out:
 	sqlite3_finalize(q);
+	if (fd >= 0)
+		close(fd);
+	free(seen);
 	return rc;
 }
 
 int audit_verify(const char *data_dir, struct buf *report, struct err *e)
 {
-	sqlite3 *db = NULL;
+	struct walk w = {.dir = data_dir, .report = report, .e = e};
 	EVP_PKEY *key = NULL;
-	unsigned char hash[32], anchor_hash[32];
-	int64_t anchor, seq, n = 0, ndig = 0, last_digest = 0;
-	int rc;
+	unsigned char anchor_hash[32];
+	int64_t ndig = 0, last_digest = 0;
+	int rc, lock = -1;
 
 	buf_clear(report);
-	if ((rc = audit__open_ro(&db, data_dir, e)) < 0)
+	if ((rc = audit__open_ro(&w.db, data_dir, e)) < 0)
 		return rc;
 	if ((key = public_key(data_dir, e)) == NULL) {
 		rc = CC_ERROR;
 		goto out;
 	}
 	/* one snapshot for every read below, whatever a running server writes or prunes
-	 * meanwhile; a file that is not a trail is an error to report, not a trail to judge */
-	if (sqlite3_exec(db, "BEGIN; SELECT value FROM meta WHERE key = 'version'", NULL, NULL,
+	 * meanwhile (and no segment file of it deleted: the readers' lock is taken first);
+	 * a file that is not a trail is an error to report, not a trail to judge */
+	lock = audit__readers_lock(data_dir);
+	if (sqlite3_exec(w.db, "BEGIN; SELECT value FROM meta WHERE key = 'version'", NULL, NULL,
 			 NULL) != SQLITE_OK) {
-		rc = err_set(e, CC_ERROR, NULL, "%s/" AUDIT_DB ": %s", data_dir, sqlite3_errmsg(db));
+		rc = err_set(e, CC_ERROR, NULL, "%s/" AUDIT_DB ": %s", data_dir, sqlite3_errmsg(w.db));
 		goto out;
 	}
-	if (audit__anchor(db, &anchor, anchor_hash) < 0) {
-		rc = broken(report, e, "the anchor (the last pruned event) is corrupt");
+	if (audit__has_table(w.db, "events")) {
+		rc = audit__verify_v2(w.db, key, report, e);
 		goto out;
 	}
-	seq = anchor;
-	memcpy(hash, anchor_hash, 32);
-	if ((rc = check_chain(db, report, e, &seq, hash, &n)) < 0 ||
-	    (rc = check_digests(db, key, anchor, anchor_hash, report, e, &ndig, &last_digest)) < 0)
+	if (audit__anchor(w.db, &w.anchor, anchor_hash) < 0) {
+		rc = audit__broken(report, e, "the anchor (the last pruned event) is corrupt");
 		goto out;
-	buf_printf(report, "audit: %lld events", (long long)n);
-	if (n)
-		buf_printf(report, " (seq %lld-%lld)", (long long)(anchor + 1), (long long)seq);
+	}
+	w.seq = w.anchor;
+	memcpy(w.hash, anchor_hash, 32);
+	if ((w.md = EVP_MD_CTX_new()) == NULL) {
+		rc = err_oom(e);
+		goto out;
+	}
+	if ((rc = digests_load(&w)) < 0 || (rc = chain_check(&w)) < 0 ||
+	    (rc = digests_check(&w, key, anchor_hash, &ndig, &last_digest)) < 0 ||
+	    (rc = index_check(&w)) < 0)
+		goto out;
+	buf_printf(report, "audit: %lld events", (long long)w.n);
+	if (w.n)
+		buf_printf(report, " (seq %lld-%lld)", (long long)(w.anchor + 1), (long long)w.seq);
 	buf_printf(report, ", %lld signed digests: intact", (long long)ndig);
-	if (anchor)
-		buf_printf(report, "; events 1-%lld were pruned", (long long)anchor);
-	if (seq > last_digest && n)
+	if (w.anchor)
+		buf_printf(report, "; events 1-%lld were pruned", (long long)w.anchor);
+	if (w.seq > last_digest && w.n)
 		buf_printf(report, "; events %lld-%lld are not yet covered by a signed digest",
-			   (long long)(last_digest > anchor ? last_digest + 1 : anchor + 1),
-			   (long long)seq);
+			   (long long)(last_digest > w.anchor ? last_digest + 1 : w.anchor + 1),
+			   (long long)w.seq);
 	rc = 0;
 out:
-	sqlite3_close(db);
+	for (size_t i = 0; i < w.ndigs; i++)
+		free(w.digs[i].sig);
+	free(w.digs);
+	EVP_MD_CTX_free(w.md);
+	sqlite3_close(w.db);
+	audit__readers_unlock(lock);
 	EVP_PKEY_free(key);
 	return rc;
 }

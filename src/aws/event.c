@@ -51,18 +51,48 @@ static const bool escaped[256] = {
 	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true,
 };
 
+/* how many of s's first n bytes need no escaping: eight at a time (a byte
+ * below 0x20, or equal to '"' or '\\', sets the high bit of its lane) */
+static size_t plain_prefix(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, q, bs;
+
+		memcpy(&x, s + i, 8);
+		q = x ^ (ones * '"');
+		bs = x ^ (ones * '\\');
+		if (((x - ones * 0x20) | (q - ones) | (bs - ones)) & ~x & highs)
+			break;
+	}
+	while (i < n && !escaped[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 /* a JSON string: quotes, backslashes and control characters escaped */
 static void put_str(struct buf *b, const char *s, size_t n)
 {
-	size_t start = 0;
+	size_t start = 0, i = plain_prefix(s, n);
 
+	if (i == n && buf_grow(b, n + 2) == 0) { /* the usual case: nothing to escape */
+		b->ptr[b->len] = '"';
+		memcpy(b->ptr + b->len + 1, s, n);
+		b->ptr[b->len + 1 + n] = '"';
+		b->len += n + 2;
+		b->ptr[b->len] = '\0';
+		return;
+	}
 	buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (;;) {
+		unsigned char c;
 
-		if (!escaped[c])
-			continue;
 		buf_add(b, s + start, i - start);
+		if (i == n)
+			break;
+		c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)c);
@@ -70,8 +100,8 @@ static void put_str(struct buf *b, const char *s, size_t n)
 			buf_printf(b, "\\u%04x", c);
 		}
 		start = i + 1;
+		i = start + plain_prefix(s + start, n - start);
 	}
-	buf_add(b, s + start, n - start);
 	buf_putc(b, '"');
 }
 
@@ -90,11 +120,17 @@ static void put_key(struct buf *b, bool *first, const char *k)
 	buf_putc(b, ':');
 }
 
-static void kv(struct buf *b, bool *first, const char *k, const char *v)
+/* ,"key": for a key written here (nothing in it to escape): lit starts
+ * with the comma, which the first member goes without */
+static void put_lit(struct buf *b, bool *first, const char *lit, size_t n)
 {
-	put_key(b, first, k);
-	put_cstr(b, v);
+	size_t skip = *first ? 1 : 0;
+
+	buf_add(b, lit + skip, n - skip);
+	*first = false;
 }
+#define KEY(b, first, k) put_lit((b), (first), ",\"" k "\":", sizeof(",\"" k "\":") - 1)
+#define KV(b, first, k, v) (KEY(b, first, k), put_cstr((b), (v)))
 
 /* v as CloudTrail shows it: lowerCamelCase names, secrets hidden, long strings cut */
 static void put_params(struct buf *b, json_t *v, int depth)
@@ -195,22 +231,22 @@ static void put_identity(struct buf *b, const struct aws_event *ev, struct audit
 		return;
 	}
 	buf_putc(b, '{');
-	kv(b, &first, "type", identity_type(p));
-	kv(b, &first, "principalId", p->principal_id);
-	kv(b, &first, "arn", p->arn);
-	kv(b, &first, "accountId", p->account);
+	KV(b, &first, "type", identity_type(p));
+	KV(b, &first, "principalId", p->principal_id);
+	KV(b, &first, "arn", p->arn);
+	KV(b, &first, "accountId", p->account);
 	if (p->access_key_id[0])
-		kv(b, &first, "accessKeyId", p->access_key_id);
+		KV(b, &first, "accessKeyId", p->access_key_id);
 	FIELD(h->access_key_id, p->access_key_id);
 	if (p->kind == PRINCIPAL_USER)
-		kv(b, &first, "userName", p->name);
+		KV(b, &first, "userName", p->name);
 	FIELD(h->user, p->kind == PRINCIPAL_USER ? p->name : p->principal_id);
 	if (p->temporary) {
-		put_key(b, &first, "sessionContext");
+		KEY(b, &first, "sessionContext");
 		buf_putc(b, '{');
 		f2 = true;
 		time_iso8601(when, sizeof(when), p->token_issued);
-		put_key(b, &f2, "attributes");
+		KEY(b, &f2, "attributes");
 		buf_printf(b, "{\"creationDate\":\"%s\",\"mfaAuthenticated\":\"%s\"}", when,
 			   p->mfa ? "true" : "false");
 		if (s && s->role_arn[0]) {
@@ -218,18 +254,18 @@ static void put_identity(struct buf *b, const struct aws_event *ev, struct audit
 			bool f3 = true;
 
 			name = name ? name + 1 : s->role_arn;
-			put_key(b, &f2, "sessionIssuer");
+			KEY(b, &f2, "sessionIssuer");
 			buf_putc(b, '{');
-			kv(b, &f3, "type", "Role");
-			kv(b, &f3, "principalId", p->user_id);
-			kv(b, &f3, "arn", s->role_arn);
-			kv(b, &f3, "accountId", p->account);
-			kv(b, &f3, "userName", name);
+			KV(b, &f3, "type", "Role");
+			KV(b, &f3, "principalId", p->user_id);
+			KV(b, &f3, "arn", s->role_arn);
+			KV(b, &f3, "accountId", p->account);
+			KV(b, &f3, "userName", name);
 			buf_putc(b, '}');
 			FIELD(h->user, name);
 		}
 		if (s && s->source_identity[0])
-			kv(b, &f2, "sourceIdentity", s->source_identity);
+			KV(b, &f2, "sourceIdentity", s->source_identity);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, '}');
@@ -272,52 +308,58 @@ int aws_event_text(struct buf *b, struct audit_entry *h, const struct aws_event 
 		return CC_ERROR;
 	FIELD(h->account, ev->account ? ev->account : "");
 	FIELD(h->name, ev->name);
-	snprintf(h->source, sizeof(h->source), "%s.amazonaws.com", ev->service);
+	{ /* SERVICE.amazonaws.com, without printf (a tenth of a record's cost) */
+		static const char dom[] = ".amazonaws.com";
+		size_t n = strnlen(ev->service, sizeof(h->source) - sizeof(dom));
+
+		memcpy(h->source, ev->service, n);
+		memcpy(h->source + n, dom, sizeof(dom));
+	}
 	time_iso8601(when, sizeof(when), ev->time);
 
 	buf_putc(b, '{');
-	kv(b, &first, "eventVersion", "1.09");
-	put_key(b, &first, "userIdentity");
+	KV(b, &first, "eventVersion", "1.09");
+	KEY(b, &first, "userIdentity");
 	put_identity(b, ev, h);
-	kv(b, &first, "eventTime", when);
-	kv(b, &first, "eventSource", h->source);
-	kv(b, &first, "eventName", ev->name);
-	kv(b, &first, "awsRegion", ev->region);
-	kv(b, &first, "sourceIPAddress", ev->source_ip);
-	kv(b, &first, "userAgent", ev->user_agent);
-	put_key(b, &first, "requestParameters");
+	KV(b, &first, "eventTime", when);
+	KV(b, &first, "eventSource", h->source);
+	KV(b, &first, "eventName", ev->name);
+	KV(b, &first, "awsRegion", ev->region);
+	KV(b, &first, "sourceIPAddress", ev->source_ip);
+	KV(b, &first, "userAgent", ev->user_agent);
+	KEY(b, &first, "requestParameters");
 	if (ev->request)
 		put_params(b, ev->request, 0);
 	else
 		buf_puts(b, "null");
 	/* as CloudTrail: the response of a call that changes nothing is not kept
 	 * (a ListUsers answer can be large); STS's, which are all "reads", are */
-	put_key(b, &first, "responseElements");
+	KEY(b, &first, "responseElements");
 	if (ev->response && (!ev->read_only || strcmp(ev->service, "sts") == 0))
 		put_params(b, ev->response, 0);
 	else
 		buf_puts(b, "null");
 	if (ev->error_code) {
-		kv(b, &first, "errorCode", ev->error_code);
-		kv(b, &first, "errorMessage", ev->error_message);
+		KV(b, &first, "errorCode", ev->error_code);
+		KV(b, &first, "errorMessage", ev->error_message);
 	}
-	kv(b, &first, "requestID", ev->request_id);
-	kv(b, &first, "eventID", h->event_id);
-	put_key(b, &first, "readOnly");
+	KV(b, &first, "requestID", ev->request_id);
+	KV(b, &first, "eventID", h->event_id);
+	KEY(b, &first, "readOnly");
 	buf_puts(b, ev->read_only ? "true" : "false");
-	kv(b, &first, "eventType", ev->event_type ? ev->event_type : "AwsApiCall");
-	put_key(b, &first, "managementEvent");
+	KV(b, &first, "eventType", ev->event_type ? ev->event_type : "AwsApiCall");
+	KEY(b, &first, "managementEvent");
 	buf_puts(b, "true");
-	kv(b, &first, "recipientAccountId", h->account);
-	kv(b, &first, "eventCategory", "Management");
+	KV(b, &first, "recipientAccountId", h->account);
+	KV(b, &first, "eventCategory", "Management");
 	if (rtype) {
 		bool f2 = true;
 
-		put_key(b, &first, "resources");
+		KEY(b, &first, "resources");
 		buf_puts(b, "[{");
-		kv(b, &f2, "ARN", ev->resource);
-		kv(b, &f2, "accountId", h->account);
-		kv(b, &f2, "type", rtype);
+		KV(b, &f2, "ARN", ev->resource);
+		KV(b, &f2, "accountId", h->account);
+		KV(b, &f2, "type", rtype);
 		buf_puts(b, "}]");
 		FIELD(h->resource, ev->resource);
 		FIELD(h->resource_type, rtype);

@@ -17,11 +17,40 @@ double time_now_hires(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * YYYY-MM-DDTHH:MM:SSZ.  Years 1970-9999 are worked out here (the civil
+ * date of a day number, as in Howard Hinnant's days_from_civil): every audit
+ * record has one, and gmtime_r and strftime were a tenth of its cost.
+ */
 void time_iso8601(char *out, size_t outsz, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
+	if (t >= 0 && t < 253402300800LL && outsz >= 21) {
+		int64_t days = t / 86400, secs = t % 86400;
+		int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+		int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+		int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+		int64_t y = yoe + era * 400 + (m <= 2);
+		int v[6] = {(int)y, (int)m, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
+			    (int)(secs % 60)};
+		static const char sep[] = "--T::Z";
+		char *p = out;
+
+		for (int i = 0; i < 6; i++) {
+			if (i == 0) {
+				*p++ = (char)('0' + v[0] / 1000);
+				*p++ = (char)('0' + v[0] / 100 % 10);
+			}
+			*p++ = (char)('0' + v[i] / 10 % 10);
+			*p++ = (char)('0' + v[i] % 10);
+			*p++ = sep[i];
+		}
+		*p = '\0';
+		return;
+	}
 	gmtime_r(&tt, &tm);
 	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -1,27 +1,15 @@
 /* tests of src/audit/lookup.c: LookupEvents by each attribute kind, paged
  * with next tokens, newest first, within the caller's account; malformed
- * and misused tokens; records that are not UTF-8; the export. */
+ * and misused tokens; records that are not UTF-8; a damaged index or
+ * segment; the export. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "audit/audit.h"
 #include "unit.h"
 
-/* tests/unit/audit/fixture.c */
-#define AFX_A "111111111111"
-#define AFX_B "222222222222"
-char *afx_dir(void);
-void afx_rm(char *d);
-void afx_reset(const char *d);
-char *afx_event(struct audit_entry *h, int i, const char *account, int64_t t);
-void afx_emit(struct audit *a, int i, const char *account, int64_t t);
-const char *afx_account(int i);
-void afx_fill(const char *dir, int from, int to, int64_t t0, int64_t retention);
-int afx_verify(const char *dir, struct buf *report);
-void afx_sql(const char *dir, const char *stmt);
-int64_t afx_int(const char *dir, const char *query);
-bool afx_has(const struct buf *report, const char *what);
+#include "afx.h"
 
 #define N 400 /* events 1..N, four a second: t0 + i / 4 */
 
@@ -34,7 +22,7 @@ static int64_t when(int i)
 
 static struct audit *trail(char **dir)
 {
-	struct audit_config cfg = {NULL, 0};
+	struct audit_config cfg = {.data_dir = NULL, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 
@@ -441,5 +429,116 @@ void test_audit_lookup__export(void)
 	      strstr(out, "\"eventID\":\"00000000-0000-4000-8000-000000000400\""));
 	free(out);
 	buf_release(&want);
+	afx_rm(dir);
+}
+
+/* a damaged index chunk is skipped, a record not where the index says is left out: no crash */
+void test_audit_lookup__damaged_index(void)
+{
+	char *dir = NULL;
+	struct audit *a = trail(&dir);
+	struct audit_query q = {.account = AFX_A, .max = 50};
+	struct err e = ERR_INIT;
+	json_t *ev = NULL;
+	char *next = NULL, *path;
+
+	REQUIRE(a != NULL);
+	audit__flush(a);
+	/* the record's offset moved: the event without its CloudTrailEvent */
+	afx_sql(dir, "UPDATE chunks SET entries = substr(entries, 1, 16) || x'0100000000000000' ||"
+		     " substr(entries, 25) WHERE account = '" AFX_A "'");
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	CHECK_INT(json_array_size(ev), 50);
+	json_decref(ev);
+	free(next);
+	q.attr = AUDIT_ATTR_EVENT_ID;
+	q.value = "00000000-0000-4000-8000-000000000001";
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	CHECK_INT(json_array_size(ev), 1);
+	CHECK(json_object_get(json_array_get(ev, 0), "CloudTrailEvent") == NULL);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(ev, 0), "EventName")), "GetUser");
+	json_decref(ev);
+	free(next);
+	/* a chunk of garbage and one cut short: skipped */
+	afx_sql(dir, "UPDATE chunks SET entries = randomblob(300) WHERE account = '" AFX_B "'");
+	afx_sql(dir, "UPDATE chunks SET entries = substr(entries, 1, 200) WHERE account = '"
+		     AFX_A "'");
+	q.attr = AUDIT_ATTR_NONE;
+	q.account = AFX_B;
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	json_decref(ev);
+	free(next);
+	q.account = AFX_A;
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	CHECK(json_array_size(ev) <= 3);
+	json_decref(ev);
+	free(next);
+	/* the segment gone: the events without their records */
+	audit_close(a);
+	afx_rm(dir);
+	a = trail(&dir);
+	REQUIRE(a != NULL);
+	audit__flush(a);
+	path = afx_seg_file(dir, 1);
+	CHECK(unlink(path) == 0);
+	free(path);
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	CHECK_INT(json_array_size(ev), 50);
+	CHECK(json_object_get(json_array_get(ev, 0), "CloudTrailEvent") == NULL);
+	json_decref(ev);
+	free(next);
+	audit_close(a);
+	afx_rm(dir);
+}
+
+/* export reads across segment files, from where pruning left the first */
+void test_audit_lookup__export_segments(void)
+{
+	char *dir = afx_dir();
+	struct audit_config cfg = {.data_dir = dir, .segment_max = 8192};
+	struct audit *a = NULL;
+	struct err e = ERR_INIT;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	int lines = 0;
+	int64_t now = time_now();
+
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	for (int i = 1; i <= 1500; i++) {
+		afx_emit(a, i, afx_account(i), i <= 1200 ? now - 40 * 86400 : now - 1500 + i);
+		if (i % 50 == 0)
+			audit__flush(a);
+	}
+	audit_close(a);
+	cfg.retention_days = 30;
+	REQUIRE(audit_open(&a, &cfg, &e) == 0); /* prunes 1-1000 */
+	audit_close(a);
+	CHECK(afx_int(dir, "SELECT count(*) FROM segments") > 3);
+	REQUIRE((f = open_memstream(&out, &outlen)) != NULL);
+	CHECK_INT(audit_export(dir, 0, 0, f, &e), 0);
+	fclose(f);
+	for (size_t k = 0; k < outlen; k++)
+		lines += out[k] == '\n';
+	CHECK_INT(lines, 500);
+	{
+		const char *first = strstr(out, "\"eventID\":\"00000000-0000-4000-8000-000000001001\"");
+
+		CHECK(first != NULL && first < strchr(out, '\n')); /* the first line */
+	}
+	CHECK(strstr(out, "\"eventID\":\"00000000-0000-4000-8000-000000001000\"") == NULL);
+	free(out);
+	/* a missing file is an error, not a short export */
+	{
+		char *path = afx_seg_file(dir, 1400);
+
+		CHECK(unlink(path) == 0);
+		free(path);
+	}
+	REQUIRE((f = open_memstream(&out, &outlen)) != NULL);
+	CHECK_INT(audit_export(dir, 0, 0, f, &e), CC_ERROR);
+	CHECK(strstr(e.msg, "damaged or missing") != NULL);
+	fclose(f);
+	free(out);
 	afx_rm(dir);
 }

@@ -1,31 +1,20 @@
-/* tests of src/audit/trail.c: the writer.  The chain and its digests across
- * reopenings, retention (pruning at a signed digest), several emitting
- * threads, one writer per trail, the signing key, hostile index fields and
- * a trail written by the previous schema. */
+/* tests of src/audit/trail.c and migrate.c: the writer.  The chain and its
+ * digests across reopenings, segment files (a new one past the size, the
+ * frames a crash left cut off, a missing one), retention (pruning at a
+ * signed digest, whole files deleted once no reader holds them), several
+ * emitting threads, one writer per trail, the signing key, hostile index
+ * fields, and trails of schemas 1 and 2 moved into segments. */
 #include <pthread.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit/audit.h"
 #include "unit.h"
 
-/* tests/unit/audit/fixture.c */
-#define AFX_A "111111111111"
-#define AFX_B "222222222222"
-char *afx_dir(void);
-void afx_rm(char *d);
-void afx_reset(const char *d);
-char *afx_event(struct audit_entry *h, int i, const char *account, int64_t t);
-void afx_emit(struct audit *a, int i, const char *account, int64_t t);
-const char *afx_account(int i);
-void afx_fill(const char *dir, int from, int to, int64_t t0, int64_t retention);
-int afx_verify(const char *dir, struct buf *report);
-void afx_sql(const char *dir, const char *stmt);
-int64_t afx_int(const char *dir, const char *query);
-bool afx_has(const struct buf *report, const char *what);
+#include "afx.h"
 
 void test_audit_trail__chain_and_digests(void)
 {
@@ -53,7 +42,15 @@ void test_audit_trail__chain_and_digests(void)
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0700);
 	snprintf(path, sizeof(path), "%s/audit.db", dir);
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
-	CHECK_INT(afx_int(dir, "SELECT value FROM meta WHERE key = 'version'"), 2);
+	snprintf(path, sizeof(path), "%s/audit/events-00000000000000000001.seg", dir);
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	CHECK_INT(afx_int(dir, "SELECT value FROM meta WHERE key = 'version'"), 3);
+	/* one segment, all of it committed, indexed by a chunk per account per batch */
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM segments"), 1);
+	CHECK_INT(afx_int(dir, "SELECT last_seq FROM segments"), 2510);
+	CHECK_INT(afx_int(dir, "SELECT size FROM segments"), sb.st_size);
+	CHECK_INT(afx_int(dir, "SELECT sum(n) FROM chunks"), 2510);
+	CHECK_INT(afx_index(dir, NULL, NULL), 2510);
 	buf_release(&r);
 	afx_rm(dir);
 }
@@ -62,7 +59,7 @@ void test_audit_trail__chain_and_digests(void)
 void test_audit_trail__record_bytes_kept(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	struct audit_entry h;
@@ -78,8 +75,16 @@ void test_audit_trail__record_bytes_kept(void)
 	}
 	audit_close(a);
 	free(text);
-	CHECK_INT(afx_int(dir, "SELECT count(*) FROM events WHERE record ="
-			       " '{ \"spaces\" : [1, 2],' || char(10) || ' \"eventID\": \"x\" }'"), 1);
+	{
+		struct afx_seg sg;
+
+		REQUIRE(afx_seg_load(&sg, dir, 1));
+		CHECK_INT(sg.n, 1);
+		CHECK_STR(sg.ev[0].rec, "{ \"spaces\" : [1, 2],\n \"eventID\": \"x\" }");
+		CHECK_INT(sg.ev[0].seq, 1);
+		CHECK_INT(sg.ev[0].time, h.time);
+		afx_seg_free(&sg);
+	}
 	CHECK_INT(afx_verify(dir, &r), 0);
 	buf_release(&r);
 	afx_rm(dir);
@@ -116,7 +121,9 @@ void test_audit_trail__retention_prunes_at_a_digest(void)
 	CHECK_INT(afx_verify(dir, &r), 0);
 	CHECK(afx_has(&r, "20 events (seq 1201-1220), 2 signed digests: intact; events 1-1200"
 			  " were pruned"));
-	CHECK_INT(afx_int(dir, "SELECT count(*) FROM events"), 20);
+	/* the file stays (it holds the newer events): its pruned frames are skipped */
+	CHECK_INT(afx_int(dir, "SELECT start FROM segments"), afx_frame_off(dir, 1201));
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM chunks WHERE seq_hi <= 1200"), 0);
 	CHECK_INT(afx_int(dir, "SELECT min(seq) FROM digests"), 1200); /* the anchor's */
 	CHECK_INT(afx_int(dir, "SELECT value FROM meta WHERE key = 'anchor_seq'"), 1200);
 	/* the chain goes on from what is left */
@@ -133,7 +140,7 @@ void test_audit_trail__retention_keeps_events_after_the_last_old_digest(void)
 	char *dir = afx_dir();
 	struct buf r = BUF_INIT(0);
 	int64_t now = time_now();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 
@@ -149,9 +156,17 @@ void test_audit_trail__retention_keeps_events_after_the_last_old_digest(void)
 			  " were pruned"));
 	/* everything old: pruned up to the newest digest, the table may be empty */
 	afx_fill(dir, 1, 0, 0, 0);
-	afx_sql(dir, "UPDATE events SET time = 1000"); /* the hashes cover the record, not this */
+	{ /* the hashes cover the record, not the frame's time */
+		struct afx_seg sg;
+
+		REQUIRE(afx_seg_load(&sg, dir, 1520));
+		for (size_t i = 0; i < sg.n; i++)
+			sg.ev[i].time = 1000;
+		afx_seg_save(&sg, dir, false);
+		afx_seg_free(&sg);
+	}
 	afx_fill(dir, 1, 0, 0, 30);
-	CHECK_INT(afx_int(dir, "SELECT count(*) FROM events"), 0);
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM chunks"), 0);
 	CHECK_INT(afx_verify(dir, &r), 0);
 	CHECK(afx_has(&r, "audit: 0 events, 1 signed digests: intact; events 1-1520 were pruned"));
 	afx_fill(dir, 1521, 1525, now, 30);
@@ -195,7 +210,7 @@ static void *emit_many(void *arg)
 void test_audit_trail__threads(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	struct buf r = BUF_INIT(0);
@@ -214,7 +229,7 @@ void test_audit_trail__threads(void)
 	audit_close(a);
 	CHECK_INT(afx_verify(dir, &r), 0);
 	CHECK(afx_has(&r, "8000 events (seq 1-8000), 8 signed digests: intact"));
-	CHECK_INT(afx_int(dir, "SELECT count(DISTINCT event_id) FROM events"), 8000);
+	CHECK_INT(afx_index(dir, NULL, NULL), 8000);
 	buf_release(&r);
 	afx_rm(dir);
 }
@@ -222,7 +237,7 @@ void test_audit_trail__threads(void)
 void test_audit_trail__one_writer(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL, *b = NULL;
 	struct err e = ERR_INIT;
 
@@ -254,7 +269,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 void test_audit_trail__signing_key(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	struct buf r = BUF_INIT(0);
@@ -292,11 +307,19 @@ void test_audit_trail__signing_key(void)
 	afx_rm(dir);
 }
 
+static void hostile_entry(void *arg, const char *account, const struct ientry *x)
+{
+	CHECK_INT(strlen(account), 12);
+	CHECK_INT(x->fn[IX_RESOURCE], 399);
+	CHECK_INT(x->fn[IX_USER], 129);
+	CHECK_INT(x->fn[IX_EVENT_ID], 39);
+}
+
 /* index fields that fill their arrays are cut, never read past */
 void test_audit_trail__hostile_entry(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	struct audit_entry h;
@@ -310,38 +333,260 @@ void test_audit_trail__hostile_entry(void)
 	audit_emit(a, &h, NULL, 0);   /* nothing to record: logged, not queued */
 	audit_emit(NULL, &h, "{}", 2); /* no trail: nothing happens */
 	audit_close(a);
-	CHECK_INT(afx_int(dir, "SELECT count(*) FROM events"), 1);
-	CHECK_INT(afx_int(dir, "SELECT length(account) FROM events"), 12);
-	CHECK_INT(afx_int(dir, "SELECT length(resource_names) FROM events"), 399 + 2);
+	CHECK_INT(afx_index(dir, hostile_entry, NULL), 1);
+	CHECK_INT(afx_int(dir, "SELECT length(account) FROM chunks"), 12);
 	CHECK_INT(afx_verify(dir, &r), 0);
 	buf_release(&r);
 	afx_rm(dir);
 }
 
-/* a trail of the first schema: its (account, seq) index becomes (account, time) */
-void test_audit_trail__schema_upgrade(void)
+/* a trail of schema 2, moved into a segment as it was: the same chain, digests, lookups and export */
+void test_audit_trail__migrates_schema_2(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	struct buf r = BUF_INIT(0);
+	char *before = NULL, *after = NULL;
+	size_t n = 0;
+	FILE *f;
+	json_t *ev = NULL;
+	char *next = NULL;
+	struct audit_query q = {.account = AFX_A, .attr = AUDIT_ATTR_EVENT_ID,
+				.value = "00000000-0000-4000-8000-000000000017", .max = 5};
 
-	afx_fill(dir, 1, 20, time_now(), 0);
+	afx_v2(dir);
+	CHECK_INT(afx_verify(dir, &r), 0); /* legacy.c, as it is */
+	CHECK(afx_has(&r, "audit: 30 events (seq 1-30), 1 signed digests: intact (a trail of"
+			  " schema 2"));
+	REQUIRE((f = open_memstream(&before, &n)) != NULL);
+	CHECK_INT(audit_export(dir, 0, 0, f, &e), 0);
+	fclose(f);
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	CHECK_INT(json_array_size(ev), 1);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(ev, 0), "EventTime")),
+		  1700000017);
+	json_decref(ev);
+	afx_emit(a, 31, AFX_A, 1700000031);
+	audit_close(a);
+	CHECK_INT(afx_int(dir, "SELECT value FROM meta WHERE key = 'version'"), 3);
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
+	CHECK_INT(afx_verify(dir, &r), 0);
+	CHECK(afx_has(&r, "audit: 31 events (seq 1-31), 2 signed digests: intact"));
+	REQUIRE((f = open_memstream(&after, &n)) != NULL);
+	CHECK_INT(audit_export(dir, 0, 1700000030, f, &e), 0);
+	fclose(f);
+	CHECK_STR(after, before);
+	free(before);
+	free(after);
+	/* one from a newer commitd is left alone */
+	afx_sql(dir, "UPDATE meta SET value = '4' WHERE key = 'version'");
+	CHECK_INT(audit_open(&a, &cfg, &e), CC_ERROR);
+	CHECK(strstr(e.msg, "schema version '4'") != NULL);
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* schema 1 had an (account, seq) index, and is moved the same way */
+void test_audit_trail__migrates_schema_1(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+
+	afx_v2(dir);
 	afx_sql(dir, "DROP INDEX events_account_time;"
 		     " CREATE INDEX events_account ON events(account, seq);"
 		     " UPDATE meta SET value = '1' WHERE key = 'version'");
-	afx_fill(dir, 21, 30, time_now(), 0);
+	afx_fill(dir, 31, 40, 1700000031, 0);
 	CHECK_INT(afx_int(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'events_account'"),
 		  0);
-	CHECK_INT(afx_int(dir, "SELECT count(*) FROM sqlite_master"
-			       " WHERE name = 'events_account_time'"), 1);
-	CHECK_INT(afx_int(dir, "SELECT value FROM meta WHERE key = 'version'"), 2);
+	CHECK_INT(afx_int(dir, "SELECT value FROM meta WHERE key = 'version'"), 3);
 	CHECK_INT(afx_verify(dir, &r), 0);
-	/* one from a newer commitd is left alone */
-	afx_sql(dir, "UPDATE meta SET value = '3' WHERE key = 'version'");
-	CHECK_INT(audit_open(&a, &cfg, &e), CC_ERROR);
-	CHECK(strstr(e.msg, "schema version '3'") != NULL);
+	CHECK(afx_has(&r, "40 events (seq 1-40), 2 signed digests: intact"));
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* what was altered or removed before the move is still found after it, at the same event */
+void test_audit_trail__migrates_the_evidence(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+
+	afx_v2(dir);
+	afx_sql(dir, "UPDATE events SET record = replace(record, 'user3', 'user4') WHERE seq = 17");
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 17 (eventID 00000000-0000-4000-8000-000000000017) was altered"));
+	afx_fill(dir, 1, 0, 0, 0);
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 17 (eventID 00000000-0000-4000-8000-000000000017) was altered"));
+	afx_v2(dir);
+	afx_sql(dir, "DELETE FROM events WHERE seq = 23; UPDATE events SET hash = x'00'"
+		     " WHERE seq = 3");
+	afx_fill(dir, 1, 0, 0, 0);
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 3 (eventID 00000000-0000-4000-8000-000000000003) was altered"));
+	afx_v2(dir);
+	afx_sql(dir, "DELETE FROM events WHERE seq = 23");
+	afx_fill(dir, 1, 0, 0, 0);
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 23 was removed (the trail goes from event 22 to 24)"));
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+static int seg_files(const char *dir)
+{
+	char path[300];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/audit", dir);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, "events-", 7) == 0;
+	closedir(d);
+	return n;
+}
+
+static void fill_small(const char *dir, int from, int to, int64_t t0, int64_t retention)
+{
+	struct audit_config cfg = {.data_dir = dir, .retention_days = retention,
+				   .segment_max = 16 * 1024};
+	struct audit *a = NULL;
+	struct err e = ERR_INIT;
+
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	for (int i = from; i <= to; i++) {
+		afx_emit(a, i, afx_account(i), t0 + i);
+		if (i % 100 == 0)
+			audit__flush(a); /* a batch at a time: a file ends at a batch's end */
+	}
+	audit_close(a);
+}
+
+/* small segments: a new file past the size; retention deletes the files it empties */
+void test_audit_trail__segments(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+	int64_t now = time_now();
+	struct audit_query q = {.account = AFX_A, .max = 50};
+	struct audit_config cfg = {.data_dir = dir, .segment_max = 16 * 1024};
+	struct audit *a = NULL;
+	struct err e = ERR_INIT;
+	json_t *ev = NULL;
+	char *next = NULL;
+	int files;
+
+	fill_small(dir, 1, 3000, now - 40 * 86400, 0);
+	fill_small(dir, 3001, 3500, now - 1000 - 3000, 0);
+	files = seg_files(dir);
+	CHECK(files > 20);
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM segments"), files);
+	CHECK_INT(afx_verify(dir, &r), 0);
+	CHECK(afx_has(&r, "audit: 3500 events (seq 1-3500), 4 signed digests: intact"));
+	/* a chunk never spans two files */
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM chunks c JOIN segments s ON s.first_seq ="
+			       " c.segment WHERE c.seq_lo < s.first_seq OR c.seq_hi > s.last_seq"), 0);
+	fill_small(dir, 1, 0, 0, 30);
+	CHECK_INT(afx_verify(dir, &r), 0);
+	CHECK(afx_has(&r, "audit: 500 events (seq 3001-3500), 2 signed digests: intact; events"
+			  " 1-3000 were pruned"));
+	CHECK(seg_files(dir) < files / 2);
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM segments"), seg_files(dir));
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM pruned_files"), 0);
+	/* lookups read across files */
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	REQUIRE(audit_lookup(a, &q, &ev, &next, &e) == 0);
+	CHECK_INT(json_array_size(ev), 50);
+	CHECK(next != NULL);
+	json_decref(ev);
+	free(next);
+	audit_close(a);
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* a pruned file is deleted only once no reader (verify, export) holds the trail */
+void test_audit_trail__pruned_files_wait_for_readers(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+	int64_t now = time_now();
+	char path[300];
+	int fd, files;
+
+	fill_small(dir, 1, 2000, now - 40 * 86400, 0);
+	fill_small(dir, 2001, 2100, now - 1000 - 2000, 0);
+	files = seg_files(dir);
+	snprintf(path, sizeof(path), "%s/" AUDIT_READERS, dir);
+	fd = audit__readers_lock(dir);
+	CHECK(fd >= 0);
+	fill_small(dir, 1, 0, 0, 30);
+	CHECK_INT(seg_files(dir), files); /* pruned, but not deleted under a reader */
+	CHECK(afx_int(dir, "SELECT count(*) FROM pruned_files") > 0);
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM pruned_files"),
+		  files - afx_int(dir, "SELECT count(*) FROM segments"));
+	audit__readers_unlock(fd);
+	fill_small(dir, 1, 0, 0, 30); /* the next writer deletes them */
+	CHECK_INT(seg_files(dir), afx_int(dir, "SELECT count(*) FROM segments"));
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM pruned_files"), 0);
+	CHECK_INT(afx_verify(dir, &r), 0);
+	CHECK(afx_has(&r, "events 1-2000 were pruned"));
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* frames a crash wrote past the committed end are cut off; the chain goes on */
+void test_audit_trail__crash_tail(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+	char *path;
+	FILE *f;
+	struct stat sb;
+
+	afx_fill(dir, 1, 20, time_now(), 0);
+	path = afx_seg_file(dir, 20);
+	REQUIRE((f = fopen(path, "a")) != NULL);
+	fputs("half a frame a crash left behind", f);
+	fclose(f);
+	CHECK_INT(afx_verify(dir, &r), 0); /* only the committed bytes count */
+	afx_fill(dir, 21, 30, time_now(), 0);
+	CHECK(stat(path, &sb) == 0);
+	CHECK_INT(sb.st_size, afx_int(dir, "SELECT size FROM segments"));
+	CHECK_INT(afx_verify(dir, &r), 0);
+	CHECK(afx_has(&r, "audit: 30 events (seq 1-30)"));
+	free(path);
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* a newest file gone or cut short is not written after: a new one starts, and verify tells */
+void test_audit_trail__newest_segment_lost(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+	char *path;
+
+	afx_fill(dir, 1, 20, time_now(), 0);
+	path = afx_seg_file(dir, 20);
+	CHECK(truncate(path, afx_frame_off(dir, 2) + 10) == 0);
+	afx_fill(dir, 21, 30, time_now(), 0);
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM segments"), 2);
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 2 was removed or damaged: its segment file"
+			  " audit/events-00000000000000000001.seg is cut short"));
+	CHECK(unlink(path) == 0);
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "events 1-20 were removed: their segment file"
+			  " audit/events-00000000000000000001.seg is missing"));
+	free(path);
 	buf_release(&r);
 	afx_rm(dir);
 }
@@ -350,7 +595,7 @@ void test_audit_trail__schema_upgrade(void)
 void test_audit_trail__corrupt_database(void)
 {
 	char *dir = afx_dir();
-	struct audit_config cfg = {dir, 0};
+	struct audit_config cfg = {.data_dir = dir, .retention_days = 0};
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	char junk[4096];
