@@ -8,7 +8,10 @@
  * the writer's; and the bytes the trail's files hold at the end.
  * The baseline, same run: the same records appended to a plain file, 2000
  * to a write(2) and an fdatasync (the least any durable log could do), and
- * the ratio of the two rates.  Run it with
+ * the ratio of the two rates.  Then `audit verify` of the trail written,
+ * against its own baseline: the plain file read back, each record hashed
+ * into a SHA-256 chain and parsed as JSON (what any verify that checks an
+ * index against its records must do at least).  Run it with
  *   bench/trail.sh [N]
  */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -23,6 +26,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "audit/audit.h"
 #include "core/core.h"
@@ -132,6 +137,40 @@ static double plain_append(const char *dir, uint64_t n, int64_t t)
 	return now() - t0;
 }
 
+/* verify's baseline: DIR/plain.log read back, each line hashed into a
+ * chain and parsed; its wall time, or a negative number on error */
+static double plain_check(const char *dir)
+{
+	char path[1024], *line = NULL;
+	unsigned char h[EVP_MAX_MD_SIZE] = {0};
+	unsigned hn = 32;
+	size_t cap = 0;
+	ssize_t len;
+	double t0 = now();
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/plain.log", dir);
+	if (md == NULL || (f = fopen(path, "r")) == NULL) {
+		EVP_MD_CTX_free(md);
+		return -1;
+	}
+	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+		json_t *j = json_loadb(line, (size_t)len, 0, NULL);
+
+		if (j == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+		    EVP_DigestUpdate(md, h, 32) != 1 || EVP_DigestUpdate(md, line, (size_t)len) != 1 ||
+		    EVP_DigestFinal_ex(md, h, &hn) != 1)
+			rc = -1;
+		json_decref(j);
+	}
+	fclose(f);
+	free(line);
+	EVP_MD_CTX_free(md);
+	return rc < 0 ? -1 : now() - t0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t n = 200000;
@@ -190,5 +229,20 @@ int main(int argc, char **argv)
 		       base * 1e6 / (double)n, base / (t1 - t0));
 	else
 		printf("  baseline failed: %s\n", strerror(errno));
+	{
+		struct buf report = BUF_INIT(0);
+		double v0 = now(), v1, vbase;
+		int rc = audit_verify(dir, &report, &e);
+
+		v1 = now();
+		vbase = plain_check(dir);
+		printf("bench trail: audit verify %.2f us wall per event (%s)\n",
+		       (v1 - v0) * 1e6 / (double)n, rc == 0 ? "intact" : buf_cstr(&report));
+		if (vbase > 0)
+			printf("  baseline, the plain file read back, each record hashed into a chain"
+			       " and parsed: %.2f us per event; ratio %.2f x\n",
+			       vbase * 1e6 / (double)n, vbase / (v1 - v0));
+		buf_release(&report);
+	}
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : 1;
 }

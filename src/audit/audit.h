@@ -120,8 +120,9 @@ int audit_export(const char *data_dir, int64_t start, int64_t end, FILE *out, st
 
 /*
  * Checks the whole trail of data_dir without a running server: every
- * event's hash against its bytes and its predecessor, and every digest's
- * signature and the hash it names.  0 when intact (report says how much was
+ * event's hash against its bytes and its predecessor, every digest's
+ * signature and the hash it names, and the index LookupEvents searches
+ * (every event in it once, saying what its record says).  0 when intact (report says how much was
  * checked); CC_ECONFLICT when not, report naming the first event that was
  * altered, removed or reordered, by sequence number and eventID.
  */

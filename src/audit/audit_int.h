@@ -54,6 +54,10 @@ bool audit__has_table(sqlite3 *db, const char *name);
 
 #define SEG_MAX (64LL << 20)   /* bytes; a batch that passes it ends its file (default) */
 #define FRAME_HDR 52           /* bytes before each record */
+/* bounds no real trail reaches: an index row past them is damaged, and
+ * arithmetic on what is read stays clear of overflow */
+#define SEQ_LIMIT (1LL << 53)
+#define SEG_SIZE_LIMIT (1LL << 48)
 
 /*
  * A frame: the record's length (u32), its sequence number and eventTime
@@ -79,6 +83,7 @@ struct seg_reader {
 	int64_t pos, end;           /* file offsets: the next frame, the end */
 	unsigned char *buf;
 	size_t cap, off, len;       /* buf[off, len) holds the file from pos on */
+	bool bad;                   /* start and end make no sense: damaged */
 };
 /* 0, or CC_ENOTFOUND (no such file), or CC_ERROR with e set */
 int audit__seg_open(struct seg_reader *r, const char *dir, int64_t first, int64_t start,

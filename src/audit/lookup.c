@@ -110,17 +110,7 @@ static json_t *text_json(const unsigned char *p, size_t n)
 		return NULL;
 	if (utf8_valid((const char *)p, n))
 		return json_stringn((const char *)p, n);
-	for (size_t i = 0; i < n;) {
-		size_t len = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
-
-		if (len <= n - i && utf8_valid((const char *)p + i, len)) {
-			buf_add(&b, p + i, len);
-			i += len;
-		} else {
-			buf_puts(&b, "\xef\xbf\xbd");
-			i++;
-		}
-	}
+	utf8_fix(&b, (const char *)p, n);
 	s = buf_failed(&b) ? NULL : json_stringn(buf_cstr(&b), b.len);
 	buf_release(&b);
 	return s;

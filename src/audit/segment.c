@@ -102,6 +102,7 @@ int audit__seg_open(struct seg_reader *r, const char *dir, int64_t first, int64_
 	free(path);
 	r->pos = start;
 	r->end = end;
+	r->bad = start < 0 || end < start || end > SEG_SIZE_LIMIT;
 	return 0;
 }
 
@@ -151,6 +152,8 @@ int audit__seg_next(struct seg_reader *r, struct frame *f, const char **rec, int
 {
 	int rc;
 
+	if (r->bad)
+		return CC_ECONFLICT;
 	if (r->pos >= r->end)
 		return 0;
 	if ((rc = fill(r, FRAME_HDR, e)) < 0)

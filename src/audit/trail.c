@@ -199,7 +199,7 @@ int audit__anchor(sqlite3 *db, int64_t *seq, unsigned char hash[32])
 		const char *v = (const char *)sqlite3_column_text(q, 1);
 
 		if (k && v && strcmp(k, "anchor_seq") == 0) {
-			if (parse_i64(v, strlen(v), 0, INT64_MAX, seq) < 0)
+			if (parse_i64(v, strlen(v), 0, SEQ_LIMIT, seq) < 0)
 				rc = CC_ERROR;
 		} else if (k && v && (strlen(v) != 64 || hex_decode(hash, 32, v, 64) != 32))
 			rc = CC_ERROR;
@@ -442,17 +442,22 @@ static int seg_roll(struct audit *a)
  * The run of old events (eventTime before limit) from the anchor on, read
  * from the segments: *cut is the last of them a signed digest covers (0:
  * none), with its hash, its segment and the offset of the frame after it.
+ * The chain is hashed on the way: the run ends before an event that does
+ * not follow from the one before, so pruning never deletes the evidence of
+ * an alteration (verify reports it).
  */
 static int prune_walk(struct audit *a, int64_t anchor, int64_t limit, int64_t *cut,
 		      unsigned char hash[32], int64_t *cut_seg, int64_t *next_off)
 {
 	sqlite3_stmt *segs = NULL, *dig = NULL;
 	struct err e = ERR_INIT;
-	int64_t next_digest;
+	unsigned char prev[32], h[32];
+	int64_t next_digest, seq = anchor;
 	bool old = true;
 	int rc = 0;
 
 	*cut = 0;
+	memcpy(prev, hash, 32); /* the anchor's */
 	if (sqlite3_prepare_v2(a->db, "SELECT first_seq, start, size FROM segments ORDER BY first_seq",
 			       -1, &segs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT min(seq) FROM digests WHERE seq > ?1", -1, &dig,
@@ -477,6 +482,15 @@ static int prune_walk(struct audit *a, int64_t anchor, int64_t limit, int64_t *c
 				old = false;
 				break;
 			}
+			if (f.seq != seq + 1 || audit__chain(a->md, h, prev, rec, f.len) < 0 ||
+			    memcmp(h, f.hash, 32) != 0) {
+				log_warnx("audit: not pruning past event %lld: the chain is broken"
+					  " there (run commitd audit verify)", (long long)seq);
+				old = false;
+				break;
+			}
+			seq = f.seq;
+			memcpy(prev, h, 32);
 			if (f.seq != next_digest)
 				continue;
 			*cut = f.seq;
@@ -637,16 +651,25 @@ static void sweep(struct audit *a)
 			       NULL) == SQLITE_OK) {
 		a->sweep_due = false;
 		while (sqlite3_step(q) == SQLITE_ROW) {
+			char *path = audit__seg_path(a->dir, sqlite3_column_int64(q, 0));
+
+			if (!path || (unlink(path) < 0 && errno != ENOENT))
+				log_warn("audit: cannot delete the pruned segment '%s'",
+					 path ? path : "?");
+			free(path);
+		}
+		/* a row is forgotten only once its file's deletion is durable: a
+		 * power loss could otherwise bring back a file no row names */
+		audit__seg_dir_sync(a->dir);
+		sqlite3_reset(q);
+		while (sqlite3_step(q) == SQLITE_ROW) {
 			int64_t first = sqlite3_column_int64(q, 0);
 			char *path = audit__seg_path(a->dir, first);
 
-			if (path && (unlink(path) == 0 || errno == ENOENT)) {
+			if (path && access(path, F_OK) < 0 && errno == ENOENT) {
 				sqlite3_reset(del);
 				sqlite3_bind_int64(del, 1, first);
 				sqlite3_step(del);
-			} else {
-				log_warn("audit: cannot delete the pruned segment '%s'",
-					 path ? path : "?");
 			}
 			free(path);
 		}
@@ -893,6 +916,44 @@ static int schema_check(sqlite3 *db, const char *path, struct err *e)
 }
 
 /*
+ * Segment files past the newest committed event, other than the one the
+ * trail goes on in: a crash after a new file was made and before its first
+ * batch was committed left them, holding nothing the index counts.  Left
+ * alone, one would keep its stale frames if a later roll took another name.
+ */
+static void orphans_remove(struct audit *a)
+{
+	char *path = audit__path(a->dir, "audit");
+	DIR *d = path ? opendir(path) : NULL;
+	struct dirent *de;
+	bool gone = false;
+
+	while (d && (de = readdir(d)) != NULL) {
+		char name[64], *file;
+		long long first;
+		int used = 0;
+
+		if (sscanf(de->d_name, "events-%20lld.seg%n", &first, &used) != 1 ||
+		    de->d_name[used] != '\0' || first <= a->seq || first == a->seg_first)
+			continue;
+		audit__seg_name(name, sizeof(name), first);
+		if (strcmp(name + 6, de->d_name) != 0) /* not a name commitd gives */
+			continue;
+		if ((file = audit__seg_path(a->dir, first)) && unlink(file) == 0) {
+			log_warnx("audit: removed '%s': a crash left it before its first batch"
+				  " was committed", file);
+			gone = true;
+		}
+		free(file);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+	if (gone)
+		audit__seg_dir_sync(a->dir);
+}
+
+/*
  * The chain goes on from the newest segment's last event, or from the
  * anchor; digests from the last one.  Frames a crash left past the
  * committed end are cut off; a newest file that is missing or shorter than
@@ -913,7 +974,8 @@ static int tail_load(struct audit *a)
 		int64_t first = sqlite3_column_int64(q, 0), last = sqlite3_column_int64(q, 1);
 		int64_t size = sqlite3_column_int64(q, 2);
 
-		if (sqlite3_column_bytes(q, 3) != 32 || last < a->seq || size < 0 || first <= 0) {
+		if (sqlite3_column_bytes(q, 3) != 32 || last < a->seq || last > SEQ_LIMIT ||
+		    first <= 0 || first > last + 1 || size < 0 || size > SEG_SIZE_LIMIT) {
 			rc = CC_ERROR;
 		} else {
 			char *path = audit__seg_path(a->dir, first);
@@ -928,6 +990,8 @@ static int tail_load(struct audit *a)
 			    (sb.st_size == size || ftruncate(a->seg_fd, size) == 0)) {
 				a->seg_first = first;
 				a->seg_size = size;
+				if (size == 0) /* it may have been made again just now */
+					audit__seg_dir_sync(a->dir);
 			} else {
 				log_warnx("audit: the segment '%s' is missing or cut short: the trail"
 					  " goes on in a new one (commitd audit verify says more)",
@@ -940,6 +1004,8 @@ static int tail_load(struct audit *a)
 		}
 	}
 	sqlite3_finalize(q);
+	if (rc == 0)
+		orphans_remove(a);
 	/* events a crash left without a digest are covered by the next one (at close at the latest) */
 	a->since_digest = a->seq - one_int(a->db, "SELECT max(seq) FROM digests WHERE seq <= ?1",
 					   a->seq, 0);

@@ -8,8 +8,9 @@
  * events).  Every digest must carry a valid signature of the trail's key
  * and name the hash the chain has at its event, and the anchor left by
  * pruning must be a signed digest's.  Last, the index: every event must be
- * in it once, pointing at its own frame, or LookupEvents would not show it
- * as written.  The database and the files are read as hostile.  A trail of
+ * in it once, pointing at its own frame and saying what its record says
+ * (account, time, name, user, ...), or LookupEvents would not show it as
+ * written.  The database and the files are read as hostile.  A trail of
  * schema 1 or 2 is legacy.c's.  The contract is audit.h.
  */
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/pem.h>
 
 #include "audit_int.h"
@@ -53,8 +55,11 @@ static int segment_check(struct walk *w, int64_t first, int64_t last, int64_t st
 static int chain_check(struct walk *w);
 static int digests_check(struct walk *w, EVP_PKEY *key, const unsigned char anchor_hash[32],
 			 int64_t *ndig, int64_t *last_digest);
+static const char *entry_fields_differ(const struct ientry *x, const char *account,
+				       const char *rec, size_t len);
 static int entry_check(struct walk *w, const struct ientry *x, int64_t segment,
-		       unsigned char *seen, int *fd, int64_t *fd_seg);
+		       const char *account, unsigned char *seen, int *fd, int64_t *fd_seg,
+		       struct buf *rec);
 static int index_check(struct walk *w);
 
 static EVP_PKEY *public_key(const char *dir, struct err *e)
@@ -242,6 +247,10 @@ static int segment_check(struct walk *w, int64_t first, int64_t last, int64_t st
 	int rc;
 
 	audit__seg_name(name, sizeof(name), first);
+	if (first <= 0 || first > SEQ_LIMIT || last > SEQ_LIMIT || last < first - 1)
+		return audit__broken(w->report, w->e,
+				     "the index row of the segment %s is damaged (events %lld-%lld)",
+				     name, (long long)first, (long long)last);
 	if (first > w->seq + 1)
 		return audit__broken(w->report, w->e,
 				     "events %lld-%lld were removed: no segment holds them (the"
@@ -343,12 +352,112 @@ static int digests_check(struct walk *w, EVP_PKEY *key, const unsigned char anch
 	return 0;
 }
 
-/* one index entry: of an event of the chain, not seen before, naming its frame */
+/* a string member of o, or "" */
+static const char *member(json_t *o, const char *k, size_t *n)
+{
+	json_t *v = json_object_get(o, k);
+
+	*n = json_is_string(v) ? json_string_length(v) : 0;
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* the index's copy of a field (aws/event.c cuts it to cap - 1 bytes) against
+ * the record's value; a value with U+FFFD in it may be what utf8_fix made of
+ * hostile bytes, and cannot be judged */
+static bool field_ok(const char *ix, size_t n, const char *v, size_t vn, size_t cap)
+{
+	if (n == vn && memcmp(ix, v, n) == 0)
+		return true;
+	if (n == cap - 1 && vn > n && memcmp(ix, v, n) == 0)
+		return true;
+	return memmem(v, vn, "\xef\xbf\xbd", 3) != NULL;
+}
+
+#define CAP(f) sizeof(((struct audit_entry *)0)->f)
+
+/*
+ * What LookupEvents finds an event by must be what its record says: the
+ * account, time, eventID, name, source, user, access key, resource and
+ * read-only flag an index entry holds are not in the chain, so an edit of
+ * them would hide an event from lookups without breaking a hash.  The user
+ * is the role of a role session, else an IAM user's name, else the
+ * principal (aws/event.c's choice).  NULL when they agree, else which differs.
+ */
+static const char *entry_fields_differ(const struct ientry *x, const char *account,
+				       const char *rec, size_t len)
+{
+	static const struct {
+		int ix, in;             /* in: 0 the record, 1 userIdentity, 2 resources[0] */
+		const char *key, *what;
+		size_t cap;
+	} fields[] = {
+		{IX_EVENT_ID, 0, "eventID", "eventID", CAP(event_id)},
+		{IX_NAME, 0, "eventName", "eventName", CAP(name)},
+		{IX_SOURCE, 0, "eventSource", "eventSource", CAP(source)},
+		{IX_KEY, 1, "accessKeyId", "accessKeyId", CAP(access_key_id)},
+		{IX_RESOURCE, 2, "ARN", "resource", CAP(resource)},
+		{IX_TYPE, 2, "type", "resource type", CAP(resource_type)},
+	};
+	struct buf fixed = BUF_INIT(0);
+	json_t *r, *id, *res;
+	const char *v, *why = NULL;
+	size_t vn;
+	int64_t t;
+
+	if (!utf8_valid(rec, len)) {
+		utf8_fix(&fixed, rec, len);
+		rec = buf_cstr(&fixed);
+		len = fixed.len;
+	}
+	r = json_loadb(rec, len, JSON_ALLOW_NUL, NULL);
+	id = json_object_get(r, "userIdentity");
+	res = json_array_get(json_object_get(r, "resources"), 0);
+	if (!json_is_object(r)) {
+		why = "its record is not a JSON object";
+		goto out;
+	}
+	v = member(r, "eventTime", &vn);
+	if (time_parse_iso8601(&t, v, vn) < 0 || t != x->time)
+		why = "eventTime";
+	else if (v = member(r, "recipientAccountId", &vn),
+		 !field_ok(account, strlen(account), v, vn, CAP(account)))
+		why = "account";
+	else if (json_is_true(json_object_get(r, "readOnly")) != x->read_only)
+		why = "readOnly";
+	for (size_t i = 0; why == NULL && i < ARRAY_SIZE(fields); i++) {
+		json_t *o = fields[i].in == 0 ? r : fields[i].in == 1 ? id : res;
+
+		v = member(o, fields[i].key, &vn);
+		if (!field_ok(x->f[fields[i].ix], x->fn[fields[i].ix], v, vn, fields[i].cap))
+			why = fields[i].what;
+	}
+	if (why)
+		goto out;
+	v = member(json_object_get(json_object_get(id, "sessionContext"), "sessionIssuer"),
+		   "userName", &vn);
+	if (vn == 0 && json_object_get(id, "arn"))
+		v = member(id, strcmp(member(id, "type", &vn), "IAMUser") == 0 ? "userName" :
+			   "principalId", &vn);
+	else if (vn == 0)
+		v = member(id, "userName", &vn);
+	if (!field_ok(x->f[IX_USER], x->fn[IX_USER], v, vn, CAP(user)))
+		why = "user";
+out:
+	json_decref(r);
+	buf_release(&fixed);
+	return why;
+}
+
+/* one index entry: of an event of the chain, not seen before, naming its frame,
+ * and saying what its record says */
 static int entry_check(struct walk *w, const struct ientry *x, int64_t segment,
-		       unsigned char *seen, int *fd, int64_t *fd_seg)
+		       const char *account, unsigned char *seen, int *fd, int64_t *fd_seg,
+		       struct buf *rec)
 {
 	unsigned char hdr[FRAME_HDR];
 	struct frame f;
+	const char *why;
+	char id[65];
 	int64_t i;
 
 	if (x->seq <= w->anchor)
@@ -377,35 +486,82 @@ static int entry_check(struct walk *w, const struct ientry *x, int64_t segment,
 				     "the index entry of event %lld does not point at its record:"
 				     " LookupEvents would not show it as written",
 				     (long long)x->seq);
+	buf_clear(rec);
+	if (buf_grow(rec, f.len + 1) < 0)
+		return err_oom(w->e);
+	if (pread(*fd, rec->ptr, f.len, x->off + FRAME_HDR) != (ssize_t)f.len)
+		return audit__broken(w->report, w->e,
+				     "the index entry of event %lld does not point at its record:"
+				     " LookupEvents would not show it as written",
+				     (long long)x->seq);
+	rec->len = f.len;
+	rec->ptr[f.len] = '\0';
+	if (f.time != x->time)
+		why = "eventTime";
+	else
+		why = entry_fields_differ(x, account, rec->ptr, rec->len);
+	if (why) {
+		audit__safe_id(id, sizeof(id), (const unsigned char *)x->f[IX_EVENT_ID],
+			       x->fn[IX_EVENT_ID]);
+		return audit__broken(w->report, w->e,
+				     "the index entry of event %lld (eventID %s) was altered: its"
+				     " %s is not its record's, so LookupEvents would not find it"
+				     " as it happened", (long long)x->seq, id, why);
+	}
 	return 0;
+}
+
+/* a chunk's row: its bounds must be its entries', which lookups rely on */
+static bool chunk_row_ok(sqlite3_stmt *q, int64_t seq_lo, int64_t seq_hi, int64_t time_lo,
+			 int64_t time_hi, int64_t n)
+{
+	return n > 0 && sqlite3_column_int64(q, 3) == seq_lo &&
+	       sqlite3_column_int64(q, 4) == seq_hi && sqlite3_column_int64(q, 5) == time_lo &&
+	       sqlite3_column_int64(q, 6) == time_hi && sqlite3_column_int64(q, 7) == n &&
+	       time_hi - time_lo <= CHUNK_SPAN && sqlite3_column_type(q, 8) == SQLITE_TEXT;
 }
 
 /* every event of the chain in the index once, where it is */
 static int index_check(struct walk *w)
 {
 	sqlite3_stmt *q = NULL;
+	struct buf rec = BUF_INIT(0);
 	int64_t span = w->seq - w->anchor, fd_seg = 0;
 	unsigned char *seen = calloc((size_t)(span / 8 + 1), 1);
 	int rc = 0, step, fd = -1;
 
 	if (seen == NULL)
 		return err_oom(w->e);
-	if (sqlite3_prepare_v2(w->db, "SELECT id, segment, entries FROM chunks ORDER BY id", -1,
-			       &q, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(w->db, "SELECT id, segment, entries, seq_lo, seq_hi, time_lo,"
+				      " time_hi, n, account FROM chunks ORDER BY id", -1, &q,
+			       NULL) != SQLITE_OK) {
 		rc = err_set(w->e, CC_ERROR, NULL, "audit verify: %s", sqlite3_errmsg(w->db));
 		goto out;
 	}
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		const unsigned char *p = sqlite3_column_blob(q, 2), *end;
+		const char *account = (const char *)sqlite3_column_text(q, 8);
+		int64_t seq_lo = 0, seq_hi = 0, time_lo = INT64_MAX, time_hi = INT64_MIN, n = 0;
 		struct ientry x = {0};
 		int got = 0;
 
-		if (p == NULL)
+		if (p == NULL || account == NULL)
 			continue;
 		end = p + sqlite3_column_bytes(q, 2);
-		while (rc == 0 && (got = audit__chunk_next(&x, &p, end)) == 1)
-			rc = entry_check(w, &x, sqlite3_column_int64(q, 1), seen, &fd, &fd_seg);
-		if (rc == 0 && got < 0)
+		while (rc == 0 && (got = audit__chunk_next(&x, &p, end)) == 1) {
+			if (n > 0 && x.seq <= seq_hi) {
+				got = CC_ECONFLICT; /* the writer adds entries in seq order */
+				break;
+			}
+			if (n++ == 0)
+				seq_lo = x.seq;
+			seq_hi = x.seq;
+			time_lo = x.time < time_lo ? x.time : time_lo;
+			time_hi = x.time > time_hi ? x.time : time_hi;
+			rc = entry_check(w, &x, sqlite3_column_int64(q, 1), account, seen, &fd,
+					 &fd_seg, &rec);
+		}
+		if (rc == 0 && (got < 0 || !chunk_row_ok(q, seq_lo, seq_hi, time_lo, time_hi, n)))
 			rc = audit__broken(w->report, w->e,
 					   "the index chunk %lld is damaged: LookupEvents does not"
 					   " see all of its events",
@@ -424,6 +580,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(seen);
+	buf_release(&rec);
 	return rc;
 }
 

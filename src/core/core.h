@@ -233,6 +233,9 @@ int url_encode(struct buf *b, const char *in, size_t n, bool keep_slash);
 
 /* true if s is valid UTF-8 without NUL bytes */
 bool utf8_valid(const char *s, size_t n);
+/* appends s, each byte that does not begin a valid UTF-8 character (or is
+ * NUL) replaced by U+FFFD, so the text can become a JSON string */
+void utf8_fix(struct buf *out, const char *s, size_t n);
 /* code points in a NUL-terminated UTF-8 string (AWS counts lengths so) */
 size_t utf8_chars(const char *s);
 

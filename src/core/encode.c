@@ -242,6 +242,23 @@ bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+void utf8_fix(struct buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t len = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+
+		if (len <= n - i && utf8_valid(s + i, len)) {
+			buf_add(out, s + i, len);
+			i += len;
+		} else {
+			buf_add(out, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+}
+
 size_t utf8_chars(const char *s)
 {
 	size_t n = 0;

@@ -187,6 +187,17 @@ gitfails() {
 
 finish() {
 	stop_server
+	# every test's trail, whatever its events were, verifies: the chain, the
+	# digests, and the index saying what each record says (a test that
+	# alters its trail on purpose sets AUDIT_VERIFY_AT_END=0)
+	if [ "${AUDIT_VERIFY_AT_END:-1}" = 1 ] && [ -f "$T/data/audit.db" ]; then
+		if "$COMMITD" audit verify --data-dir "$T/data" >"$T/verify.end" 2>&1; then
+			pass "the audit trail verifies at the end"
+		else
+			sed 's/^/#   /' "$T/verify.end"
+			fail "the audit trail verifies at the end"
+		fi
+	fi
 	if [ -f "$T/server.log" ] &&
 		grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/server.log"; then
 		echo "not ok - sanitizer report in server log:"

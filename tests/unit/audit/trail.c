@@ -6,6 +6,7 @@
  * fields, and trails of schemas 1 and 2 moved into segments. */
 #include <pthread.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +64,13 @@ void test_audit_trail__record_bytes_kept(void)
 	struct audit *a = NULL;
 	struct err e = ERR_INIT;
 	struct audit_entry h;
-	struct buf r = BUF_INIT(0);
+	struct buf r = BUF_INIT(0), rec = BUF_INIT(0);
 	char *text;
 
 	REQUIRE(audit_open(&a, &cfg, &e) == 0);
 	text = afx_event(&h, 1, AFX_A, time_now());
-	{
-		static const char rec[] = "{ \"spaces\" : [1, 2],\n \"eventID\": \"x\" }";
-
-		audit_emit(a, &h, rec, strlen(rec));
-	}
+	buf_printf(&rec, "{ \"spaces\" : [1, 2],\n %s", text + 1);
+	audit_emit(a, &h, rec.ptr, rec.len);
 	audit_close(a);
 	free(text);
 	{
@@ -80,13 +78,14 @@ void test_audit_trail__record_bytes_kept(void)
 
 		REQUIRE(afx_seg_load(&sg, dir, 1));
 		CHECK_INT(sg.n, 1);
-		CHECK_STR(sg.ev[0].rec, "{ \"spaces\" : [1, 2],\n \"eventID\": \"x\" }");
+		CHECK_STR(sg.ev[0].rec, buf_cstr(&rec));
 		CHECK_INT(sg.ev[0].seq, 1);
 		CHECK_INT(sg.ev[0].time, h.time);
 		afx_seg_free(&sg);
 	}
 	CHECK_INT(afx_verify(dir, &r), 0);
 	buf_release(&r);
+	buf_release(&rec);
 	afx_rm(dir);
 }
 
@@ -131,6 +130,114 @@ void test_audit_trail__retention_prunes_at_a_digest(void)
 	CHECK_INT(afx_verify(dir, &r), 0);
 	CHECK(afx_has(&r, "30 events (seq 1201-1230)"));
 	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* pruning stops before an altered event: the evidence stays for verify */
+void test_audit_trail__retention_keeps_the_evidence(void)
+{
+	char *dir = afx_dir();
+	struct buf r = BUF_INIT(0);
+	int64_t now = time_now();
+
+	afx_fill(dir, 1, 1200, now - 40 * 86400, 0);
+	afx_fill(dir, 1201, 1220, now - 100, 0);
+	afx_record_edit(dir, 500, "\"user3\"", "\"user9\""); /* same length: nothing moves */
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 500 "));
+	afx_fill(dir, 1, 0, 0, 30); /* reopened with 30 days */
+	CHECK_INT(afx_int(dir, "SELECT count(*) FROM meta WHERE key = 'anchor_seq'"), 0);
+	CHECK_INT(afx_int(dir, "SELECT min(seq) FROM digests"), 1000); /* nothing pruned */
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "event 500 "));
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* a segment file a crash left before its first batch was committed is
+ * removed at open, whatever name the next one takes */
+void test_audit_trail__orphan_segment(void)
+{
+	char *dir = afx_dir();
+	struct audit_config cfg = {.data_dir = dir, .segment_max = 4096};
+	struct audit *a = NULL;
+	struct err e = ERR_INIT;
+	struct buf r = BUF_INIT(0);
+	char *path;
+	FILE *f;
+
+	afx_fill(dir, 1, 0, 0, 0);
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	for (int i = 1; i <= 40; i++) {
+		afx_emit(a, i, AFX_A, time_now());
+		if (i % 5 == 0)
+			audit__flush(a);
+	}
+	audit_close(a);
+	path = audit__seg_path(dir, afx_int(dir, "SELECT max(last_seq) FROM segments") + 1);
+	REQUIRE((f = fopen(path, "w")) != NULL);
+	fputs("frames of a batch never committed", f);
+	fclose(f);
+	cfg.segment_max = 1 << 30; /* the trail goes on in its newest file */
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	for (int i = 41; i <= 60; i++)
+		afx_emit(a, i, AFX_A, time_now());
+	audit_close(a);
+	CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	CHECK_INT(afx_verify(dir, &r), 0);
+	CHECK(afx_has(&r, "60 events"));
+	free(path);
+	buf_release(&r);
+	afx_rm(dir);
+}
+
+/* rows no writer makes: opening, writing, looking up and exporting go on
+ * or fail cleanly, with no overflow (the sanitizers would stop the test) */
+void test_audit_trail__hostile_rows(void)
+{
+	char *dir = afx_dir();
+	static const char *const rows[] = {
+		"UPDATE segments SET start = -1, size = 9223372036854775807",
+		"INSERT OR REPLACE INTO meta VALUES ('anchor_seq', '9223372036854775807'),"
+		" ('anchor_hash', '" "0000000000000000000000000000000000000000000000000000000000000000')",
+		"UPDATE segments SET last_seq = 9223372036854775807",
+		"UPDATE segments SET first_seq = 9223372036854775807",
+		"UPDATE segments SET size = 9223372036854775807",
+		"UPDATE chunks SET time_hi = 9223372036854775807, time_lo = -9223372036854775807",
+		"UPDATE digests SET seq = 9223372036854775807 WHERE seq = 1200",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct audit_config cfg = {.data_dir = dir, .retention_days = 30};
+		struct audit_query q = {.account = AFX_A, .max = 50};
+		struct audit *a = NULL;
+		struct err e = ERR_INIT;
+		struct buf r = BUF_INIT(0);
+		FILE *null = fopen("/dev/null", "w");
+		json_t *ev = NULL;
+		char *next = NULL;
+
+		afx_reset(dir);
+		afx_fill(dir, 1, 1200, time_now() - 40 * 86400, 0);
+		afx_sql(dir, rows[i]);
+		if (afx_verify(dir, &r) >= 0) {
+			fprintf(stderr, "  %s: %s\n", rows[i], buf_cstr(&r));
+			unit_fail(__FILE__, __LINE__, "a hostile row passed verify");
+		}
+		e = (struct err)ERR_INIT;
+		audit_export(dir, 0, 0, null, &e);
+		e = (struct err)ERR_INIT;
+		if (audit_open(&a, &cfg, &e) == 0) {
+			for (int k = 0; k < 5; k++)
+				afx_emit(a, 2000 + k, AFX_A, time_now());
+			audit_lookup(a, &q, &ev, &next, &e);
+			json_decref(ev);
+			free(next);
+			audit_close(a);
+		}
+		fclose(null);
+		buf_release(&r);
+	}
 	afx_rm(dir);
 }
 
@@ -315,7 +422,8 @@ static void hostile_entry(void *arg, const char *account, const struct ientry *x
 	CHECK_INT(x->fn[IX_EVENT_ID], 39);
 }
 
-/* index fields that fill their arrays are cut, never read past */
+/* index fields that fill their arrays are cut, never read past; verify
+ * knows a cut field from an altered one */
 void test_audit_trail__hostile_entry(void)
 {
 	char *dir = afx_dir();
@@ -324,18 +432,38 @@ void test_audit_trail__hostile_entry(void)
 	struct err e = ERR_INIT;
 	struct audit_entry h;
 	struct buf r = BUF_INIT(0);
+	char when[32], *rec, long_a[501];
+	json_t *j;
 
 	REQUIRE(audit_open(&a, &cfg, &e) == 0);
 	memset(&h, 'A', sizeof(h));
 	h.time = time_now();
 	h.read_only = true;
-	audit_emit(a, &h, "{}", 2);
+	memset(long_a, 'A', sizeof(long_a) - 1);
+	long_a[sizeof(long_a) - 1] = '\0';
+	time_iso8601(when, sizeof(when), h.time);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:s, s:s, s:s}, s:[{s:s, s:s}]}",
+		      "eventTime", when, "recipientAccountId", long_a, "eventID", long_a,
+		      "eventName", long_a, "eventSource", long_a, "readOnly", 1, "userIdentity",
+		      "type", "IAMUser", "arn", "x", "userName", long_a, "accessKeyId", long_a,
+		      "resources", "ARN", long_a, "type", long_a);
+	REQUIRE((rec = json_dumps(j, JSON_COMPACT)) != NULL);
+	audit_emit(a, &h, rec, strlen(rec));
 	audit_emit(a, &h, NULL, 0);   /* nothing to record: logged, not queued */
 	audit_emit(NULL, &h, "{}", 2); /* no trail: nothing happens */
 	audit_close(a);
 	CHECK_INT(afx_index(dir, hostile_entry, NULL), 1);
 	CHECK_INT(afx_int(dir, "SELECT length(account) FROM chunks"), 12);
 	CHECK_INT(afx_verify(dir, &r), 0);
+	/* a record that does not say what the index says: verify says so */
+	afx_reset(dir);
+	REQUIRE(audit_open(&a, &cfg, &e) == 0);
+	audit_emit(a, &h, "{}", 2);
+	audit_close(a);
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(strstr(buf_cstr(&r), "index entry of event 1") != NULL);
+	free(rec);
+	json_decref(j);
 	buf_release(&r);
 	afx_rm(dir);
 }

@@ -473,6 +473,46 @@ void test_audit_verify__index(void)
 	CHECK(afx_has(&r, "the index names event 51, which is not in the trail"));
 	afx_reset(dir);
 
+	/* what lookups filter on, moved: the events are hidden, and verify says so */
+	afx_fill(dir, 1, 50, time_now() - 1000, 0);
+	afx_sql(dir, "UPDATE chunks SET account = '999999999999' WHERE account = '" AFX_A "'");
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "its account is not its record's"));
+	afx_reset(dir);
+
+	afx_fill(dir, 1, 50, time_now() - 1000, 0);
+	afx_sql(dir, "UPDATE chunks SET time_hi = time_hi - 5000 WHERE account = '" AFX_A "'");
+	CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+	CHECK(afx_has(&r, "is damaged: LookupEvents does not see all of its events"));
+	afx_reset(dir);
+
+	/* the first entry's time (its second field), its read-only flag, its eventID */
+	{
+		static const char *const edits[][2] = {
+			{"substr(entries, 1, 8) || x'0100000000000000' || substr(entries, 17)",
+			 "its eventTime is not its record's"},
+			{"substr(entries, 1, 28) || x'00' || substr(entries, 30)", /* event 1: GetUser */
+			 "its readOnly is not its record's"},
+			{"substr(entries, 1, 31) || x'58' || substr(entries, 33)",
+			 "its eventID is not its record's"},
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(edits); i++) {
+			char q[256];
+
+			afx_fill(dir, 1, 50, time_now() - 1000, 0);
+			snprintf(q, sizeof(q), "UPDATE chunks SET entries = %s WHERE account = '" AFX_A
+				 "'", edits[i][0]);
+			afx_sql(dir, q);
+			CHECK_INT(afx_verify(dir, &r), CC_ECONFLICT);
+			if (!afx_has(&r, edits[i][1])) {
+				fprintf(stderr, "  %s: %s\n", edits[i][1], buf_cstr(&r));
+				unit_fail(__FILE__, __LINE__, "the altered index field is not named");
+			}
+			afx_reset(dir);
+		}
+	}
+
 	/* a chunk cut short */
 	afx_fill(dir, 1, 50, time_now() - 1000, 0);
 	afx_sql(dir, "UPDATE chunks SET entries = substr(entries, 1, length(entries) - 3)"

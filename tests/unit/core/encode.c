@@ -33,6 +33,33 @@ void test_core_encode__utf8(void)
 	CHECK(!utf8_valid("a\0b", 3));
 }
 
+/* bytes that are not UTF-8 become U+FFFD, one each; valid text is kept */
+void test_core_encode__utf8_fix(void)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} cases[] = {
+		{"h\xc3\xa9llo", 6, "h\xc3\xa9llo"},
+		{"a\xff" "b", 3, "a\xef\xbf\xbd" "b"},
+		{"\xc3", 1, "\xef\xbf\xbd"},                          /* cut short */
+		{"\xe2\x82" "x", 3, "\xef\xbf\xbd\xef\xbf\xbd" "x"},   /* a lead and a lone continuation */
+		{"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
+		{"a\0b", 3, "a\xef\xbf\xbd" "b"},
+		{"\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct buf b = BUF_INIT(0);
+
+		utf8_fix(&b, cases[i].in, cases[i].n);
+		CHECK_STR(buf_cstr(&b), cases[i].out);
+		CHECK(utf8_valid(b.ptr, b.len));
+		buf_release(&b);
+	}
+}
+
 void test_core_encode__base64url_strict(void)
 {
 	unsigned char out[16];
